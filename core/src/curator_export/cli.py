@@ -1,0 +1,191 @@
+"""The ``curator-export`` command.
+
+Kept thin: each command parses its options and calls the library. Heavy modules (rich, the
+store, the importers) are imported inside the commands so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from curator_export import __version__
+from curator_export.errors import CuratorExportError, ValidationError
+
+if TYPE_CHECKING:
+    from curator_export.plugins import PluginHost
+    from curator_export.store import SQLiteStore
+
+STORE_ENV = "CURATOR_EXPORT_STORE"
+DEFAULT_STORE = "curator.db"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class App:
+    """What every command shares: where the store is and which plugins may load."""
+
+    def __init__(self, store_path: Path, no_plugins: bool) -> None:
+        self.store_path = store_path
+        self.no_plugins = no_plugins
+        self._host: PluginHost | None = None
+
+    @property
+    def host(self) -> PluginHost:
+        if self._host is None:
+            from curator_export.plugins import PluginHost, PluginPolicy
+
+            self._host = PluginHost(PluginPolicy.from_env(no_plugins=self.no_plugins))
+        return self._host
+
+    @contextmanager
+    def store(self) -> Iterator[SQLiteStore]:
+        from curator_export.store import SQLiteStore
+
+        with SQLiteStore(self.store_path) as store:
+            yield store
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _fail_cleanly(func: F) -> F:
+    """Show our own errors as a message and an exit code, not a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ValidationError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except CuratorExportError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="curator-export")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=STORE_ENV,
+    default=DEFAULT_STORE,
+    show_default=True,
+    help=f"The SQLite session store (also ${STORE_ENV}).",
+)
+@click.option("--no-plugins", is_flag=True, help="Load only the built-in plugins.")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("--log-json", is_flag=True, help="Log as JSON lines on stderr.")
+@click.pass_context
+def cli(
+    ctx: click.Context, store_path: Path, no_plugins: bool, verbose: int, log_json: bool
+) -> None:
+    """Batch-export course sessions into HTML, PDF, PowerPoint, Markdown and OpenDocument.
+
+    Start with `curator-export demo`, or import your own content with
+    `curator-export import PATH` and list it with `curator-export sessions`.
+    """
+    from curator_export import logging
+
+    logging.configure(verbose, json=log_json)
+    ctx.obj = App(store_path, no_plugins)
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the import reports as JSON.")
+@pass_app
+@_fail_cleanly
+def import_command(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Import a Carpentries lesson or a folder of Markdown files into the store.
+
+    Importing the same source again changes nothing; changed files update their items.
+    """
+    from curator_export.store import import_path
+
+    with app.store() as store:
+        reports = [import_path(store, path) for path in paths]
+    if as_json:
+        from curator_export.convert import unstructure
+
+        click.echo(json.dumps([unstructure(report) for report in reports], indent=2))
+        return
+    from curator_export import views
+
+    views.print_import_reports(reports, app.store_path)
+
+
+@cli.command("sessions")
+@click.option("--json", "as_json", is_flag=True, help="Print the sessions as JSON.")
+@pass_app
+@_fail_cleanly
+def sessions_command(app: App, as_json: bool) -> None:
+    """List the sessions in the store: id, title, items and content types."""
+    if not app.store_path.exists():
+        raise CuratorExportError(
+            f"no session store at {app.store_path}; run `curator-export import PATH` "
+            "or `curator-export demo` first"
+        )
+    with app.store() as store:
+        summaries = store.list_sessions()
+    if as_json:
+        from curator_export.convert import unstructure
+
+        click.echo(json.dumps(unstructure(summaries), indent=2))
+        return
+    from curator_export import views
+
+    views.print_sessions(summaries)
+
+
+@cli.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print the plugins as JSON.")
+@pass_app
+@_fail_cleanly
+def plugins_command(app: App, as_json: bool) -> None:
+    """List plugins: distribution, version, status, formats, naming strategies and hooks.
+
+    Reads metadata and registration records only; no writer is run.
+    """
+    infos = app.host.plugins()
+    if as_json:
+        from curator_export.convert import unstructure
+
+        click.echo(json.dumps(unstructure(infos), indent=2))
+        return
+    from curator_export import views
+
+    views.print_plugins(infos)
+
+
+@cli.command("demo")
+@click.argument(
+    "directory", required=False, default="curator-demo", type=click.Path(path_type=Path)
+)
+@pass_app
+@_fail_cleanly
+def demo_command(app: App, directory: Path) -> None:
+    """Create DIRECTORY (default ./curator-demo) with a store holding a sample course."""
+    from curator_export import demo, views
+
+    created = demo.create_demo(directory)
+    views.print_demo(created)
+
+
+def main() -> None:
+    cli(prog_name="curator-export")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

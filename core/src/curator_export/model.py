@@ -1,0 +1,259 @@
+"""The data model shared by the core, the plugins and embedding applications.
+
+Field names follow the seed document (``job_id``, ``session_ids``, ``output_directory`` ...)
+so that jobs files, the camelCase command payloads and Python code all speak one language.
+Records that describe *what to do* are frozen; results are built up while a batch runs.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+_JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
+
+
+class ContentType(enum.StrEnum):
+    """What a content item is; writers give each its natural look."""
+
+    SLIDES = "slides"
+    INSTRUCTOR_NOTES = "instructor_notes"
+    WORKSHEET = "worksheet"
+    QUIZ = "quiz"
+    ACTIVITY_GUIDE = "activity_guide"
+
+
+class Audience(enum.StrEnum):
+    """Who an export is for: learners never see instructor notes or quiz solutions."""
+
+    STUDENT = "student"
+    INSTRUCTOR = "instructor"
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return dict(value or {})
+
+
+@attrs.frozen
+class Asset:
+    """A file that content refers to (a lesson figure), kept so exports can embed it."""
+
+    path: str  # as written in the Markdown, relative to the item (e.g. "fig/filesystem.svg")
+    media_type: str
+    sha256: str
+    data: bytes = attrs.field(repr=lambda data: f"<{len(data)} bytes>")
+
+
+@attrs.frozen
+class ContentItem:
+    """One typed Markdown text of a session: its slides, its quiz, its notes ..."""
+
+    id: str
+    session_id: str
+    content_type: ContentType = attrs.field(converter=ContentType)
+    title: str
+    body: str
+    position: int = 0
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+
+
+@attrs.frozen
+class Session:
+    """One lecture, workshop or episode with its content items in teaching order."""
+
+    id: str
+    title: str
+    items: tuple[ContentItem, ...] = ()
+    course_id: str | None = None
+    course_title: str | None = None
+    position: int = 0
+    metadata: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    assets: Mapping[str, Asset] = attrs.field(factory=dict, converter=_frozen_mapping)
+
+    def items_of(self, *types: ContentType) -> tuple[ContentItem, ...]:
+        """The items of the given types, in order (all items when no type is given)."""
+        if not types:
+            return self.items
+        return tuple(item for item in self.items if item.content_type in types)
+
+
+def _check_color(
+    instance: object, attribute: attrs.Attribute[str | None], value: str | None
+) -> None:
+    if value is not None and not _HEX_COLOR.match(value):
+        raise ValueError(f"{attribute.name} must be a hex colour like #1E3A8A, not {value!r}")
+
+
+@attrs.frozen
+class BrandColors:
+    primary: str | None = attrs.field(default=None, validator=_check_color)
+    secondary: str | None = attrs.field(default=None, validator=_check_color)
+    accent: str | None = attrs.field(default=None, validator=_check_color)
+
+
+@attrs.frozen
+class BrandFonts:
+    heading: str | None = None
+    body: str | None = None
+
+
+@attrs.frozen
+class Branding:
+    """An institution's look: name, logo and the colours and fonts of its exports."""
+
+    institution_name: str | None = None
+    logo: str | None = None  # a path to a PNG, JPEG or SVG file
+    colors: BrandColors = attrs.field(factory=BrandColors)
+    fonts: BrandFonts = attrs.field(factory=BrandFonts)
+
+
+@attrs.frozen
+class NamingChoice:
+    """A naming strategy by name, with the pattern of the ``custom`` strategy."""
+
+    name: str = "session"
+    pattern: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.pattern!r})" if self.pattern is not None else self.name
+
+
+def _check_job_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _JOB_ID.match(value):
+        raise ValueError(
+            f"job_id {value!r} must start with a letter or digit and hold only letters, digits,"
+            " '.', '_' and '-' (at most 128)"
+        )
+
+
+def _nonempty(
+    instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    if not value:
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+@attrs.frozen
+class BatchExportJob:
+    """One job of a batch: these sessions, into these formats, named this way, here."""
+
+    job_id: str = attrs.field(validator=_check_job_id)
+    session_ids: tuple[str, ...] = attrs.field(converter=tuple, validator=_nonempty)
+    formats: tuple[str, ...] = attrs.field(converter=tuple, validator=_nonempty)
+    output_directory: Path = attrs.field(converter=Path)
+    naming_strategy: NamingChoice = attrs.field(factory=NamingChoice)
+    merge_sessions: bool = False
+    template_name: str | None = None
+    include_metadata: bool = True
+    branding_options: Branding | None = None
+    content_types: tuple[ContentType, ...] | None = None  # None: every type
+    audience: Audience = Audience.INSTRUCTOR
+
+
+@attrs.frozen
+class BatchExportOptions:
+    """How a batch runs, for all of its jobs."""
+
+    parallel_exports: bool = True
+    max_concurrent_jobs: int = attrs.field(default=4, validator=attrs.validators.ge(1))
+    continue_on_error: bool = True
+    create_manifest: bool = True
+    compress_output: bool = False
+
+
+class ExportStatus(enum.StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    UNCHANGED = "unchanged"
+    CANCELLED = "cancelled"
+
+
+@attrs.frozen
+class BatchProgress:
+    """A progress event, sent to every progress sink while a batch runs."""
+
+    total_jobs: int
+    completed_jobs: int
+    total_files: int
+    completed_files: int
+    failed_files: int = 0
+    current_job: str | None = None
+    current_session: str | None = None
+    current_format: str | None = None
+    message: str = ""
+    elapsed_seconds: float = 0.0
+    estimated_remaining_seconds: float | None = None
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.completed_files / self.total_files if self.total_files else 100.0
+
+
+@attrs.frozen
+class ExportResult:
+    """What became of one output file."""
+
+    job_id: str
+    format: str
+    session_ids: tuple[str, ...] = attrs.field(converter=tuple)
+    status: ExportStatus = attrs.field(converter=ExportStatus)
+    path: Path | None = None
+    size: int | None = None
+    sha256: str | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    duration_seconds: float = 0.0
+
+
+@attrs.define
+class JobResult:
+    """All results of one job."""
+
+    job_id: str
+    exports: list[ExportResult] = attrs.field(factory=list)
+    error: str | None = None  # a failure of the whole job (e.g. it failed validation)
+
+    @property
+    def success(self) -> bool:
+        return self.error is None and all(
+            export.status is not ExportStatus.FAILED for export in self.exports
+        )
+
+    @property
+    def files_created(self) -> int:
+        return sum(1 for export in self.exports if export.status is ExportStatus.SUCCEEDED)
+
+
+@attrs.define
+class BatchExportResult:
+    """The outcome of a whole batch: what the seed's ``batch_export_content`` returns."""
+
+    job_results: list[JobResult] = attrs.field(factory=list)
+    started_at: datetime | None = None
+    elapsed_time: float = 0.0
+    manifest_path: Path | None = None
+    archive_paths: list[Path] = attrs.field(factory=list)
+
+    @property
+    def total_jobs(self) -> int:
+        return len(self.job_results)
+
+    @property
+    def successful_jobs(self) -> int:
+        return sum(1 for job in self.job_results if job.success)
+
+    @property
+    def failed_jobs(self) -> int:
+        return self.total_jobs - self.successful_jobs
+
+    @property
+    def total_files_created(self) -> int:
+        return sum(job.files_created for job in self.job_results)

@@ -1,0 +1,99 @@
+"""Frozen, self-validating records that registration hooks return.
+
+A bad record fails when the plugin is loaded, with the record in the message, rather than
+deep inside a batch. Records carry callables, not instances, so listing plugins never builds
+anything heavy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    from curator_export.render import RenderRequest
+
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_EXTENSION = re.compile(r"^\.[a-z0-9]{1,10}$")
+_MEDIA_TYPE = re.compile(r"^[a-z]+/[a-zA-Z0-9.+-]+$")
+
+#: A writer turns one render request (one session, or a merged set) into the file's bytes.
+Writer = Callable[["RenderRequest"], bytes]
+
+
+def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _NAME.match(value):
+        raise ValueError(
+            f"{attribute.name} {value!r} must be lowercase letters, digits, '_' or '-', "
+            "starting with a letter (at most 32)"
+        )
+
+
+def _lower_tuple(values: Any) -> tuple[str, ...]:
+    return tuple(str(value).lower() for value in values)
+
+
+def _check_aliases(
+    instance: Any, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    for alias in value:
+        if not alias or len(alias) > 40 or not alias.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"alias {alias!r} must be a short word of letters and digits")
+        if alias == instance.name:
+            raise ValueError(f"alias {alias!r} repeats the name")
+
+
+def _check_callable(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not callable(value):
+        raise TypeError(f"{attribute.name} must be callable, not {value!r}")
+
+
+@attrs.frozen
+class Format:
+    """An output format a plugin provides.
+
+    ``name`` is what users type (``pdf``); ``aliases`` are other spellings accepted case-
+    insensitively (``PowerPoint`` for ``pptx``). ``can_merge`` says whether one file can hold
+    several sessions. ``writer`` is called in a worker; it imports its heavy libraries itself.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    extension: str = attrs.field(validator=attrs.validators.matches_re(_EXTENSION))
+    media_type: str = attrs.field(validator=attrs.validators.matches_re(_MEDIA_TYPE))
+    writer: Writer = attrs.field(validator=_check_callable, repr=False)
+    aliases: tuple[str, ...] = attrs.field(
+        default=(), converter=_lower_tuple, validator=_check_aliases
+    )
+    can_merge: bool = True
+    description: str = ""
+    binary: bool = True
+
+
+#: Names one output: gets a ``NamingContext`` (see ``curator_export.naming``) and returns a
+#: relative path without extension; core sanitizes whatever it returns.
+NamingFunction = Callable[..., str]
+
+
+@attrs.frozen
+class NamingStrategy:
+    """A way to name output files (``session``, ``content``, ``sequential``, ``custom`` ...)."""
+
+    name: str = attrs.field(validator=_check_name)
+    function: NamingFunction = attrs.field(validator=_check_callable, repr=False)
+    description: str = ""
+    aliases: tuple[str, ...] = attrs.field(
+        default=(), converter=_lower_tuple, validator=_check_aliases
+    )
+    takes_pattern: bool = False
+
+
+@attrs.frozen
+class ExecutorSpec:
+    """An executor for batch tasks; ``factory`` builds it from keyword options."""
+
+    name: str = attrs.field(validator=_check_name)
+    factory: Callable[..., Any] = attrs.field(validator=_check_callable, repr=False)
+    description: str = ""

@@ -1,0 +1,35 @@
+"""Where sessions live: the ``SessionStore`` protocol and the SQLite store.
+
+``import_path`` imports a Markdown folder or a Carpentries lesson; the importers themselves
+live in ``curator_export.store.importers``.
+"""
+
+from curator_export.store.base import (
+    Change,
+    Course,
+    CoursePage,
+    ImportKind,
+    ImportReport,
+    ParsedImport,
+    SessionChange,
+    SessionStore,
+    SessionSummary,
+    SessionWriter,
+)
+from curator_export.store.importers import import_path
+from curator_export.store.sqlite import SQLiteStore
+
+__all__ = [
+    "Change",
+    "Course",
+    "CoursePage",
+    "ImportKind",
+    "ImportReport",
+    "ParsedImport",
+    "SQLiteStore",
+    "SessionChange",
+    "SessionStore",
+    "SessionSummary",
+    "SessionWriter",
+    "import_path",
+]

@@ -1,0 +1,103 @@
+"""A pytest plugin for testing curator-export plugins in-process.
+
+Installed with the core (entry point ``pytest11``), so a plugin author's tests get these
+fixtures without configuration:
+
+* ``plugin_host``: a fresh host per test with the installed plugins, ignoring the allow and
+  block lists of the environment;
+* ``bare_plugin_host``: a fresh host with no installed plugins at all;
+* ``register_plugin``: registers a small hookimpl class (or instance) inline on
+  ``plugin_host``::
+
+      def test_my_format(plugin_host, register_plugin):
+          class Txt:
+              @hookimpl
+              def curator_export_formats(self):
+                  return [text_format("txt")]
+
+          register_plugin(Txt)
+          assert plugin_host.resolve_format("txt").extension == ".txt"
+
+* ``corpus_dir``: the shared lesson corpus, or a skip that says why it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from curator_export.plugins import PluginHost, PluginPolicy
+from curator_export.records import Format
+from curator_export.render import RenderRequest
+
+CORPUS_ENV = "CURATOR_EXPORT_CORPUS"
+
+
+def text_format(
+    name: str, *, extension: str | None = None, aliases: tuple[str, ...] = ()
+) -> Format:
+    """A tiny plain-text format for tests: the Markdown of every item, one after another."""
+
+    def write(request: RenderRequest) -> bytes:
+        parts = [item.item.body for parsed in request.sessions for item in parsed.items]
+        return "\n\n".join(parts).encode("utf-8")
+
+    return Format(
+        name=name,
+        extension=extension or f".{name}",
+        media_type="text/plain",
+        writer=write,
+        aliases=aliases,
+        binary=False,
+    )
+
+
+def find_corpus(start: Path | None = None) -> Path | None:
+    """``$CURATOR_EXPORT_CORPUS``, else ``shared/corpus`` beside the repository clone."""
+    if os.environ.get(CORPUS_ENV):
+        path = Path(os.environ[CORPUS_ENV])
+        return path if path.is_dir() else None
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder.parent / "shared" / "corpus"
+        if (folder / ".git").exists() and candidate.is_dir():
+            return candidate
+    return None
+
+
+@pytest.fixture
+def plugin_host() -> PluginHost:
+    """A fresh plugin host with the installed plugins."""
+    return PluginHost(PluginPolicy())
+
+
+@pytest.fixture
+def bare_plugin_host() -> PluginHost:
+    """A fresh plugin host that loads no installed plugin: only what a test registers."""
+    return PluginHost(PluginPolicy(), entry_points=None)
+
+
+@pytest.fixture
+def register_plugin(plugin_host: PluginHost) -> Callable[..., str]:
+    """Register a hookimpl class or object on ``plugin_host``; returns its plugin name."""
+
+    def register(plugin: object, name: str | None = None) -> str:
+        instance = plugin() if isinstance(plugin, type) else plugin
+        return plugin_host.register(instance, name or type(instance).__name__.lower())
+
+    return register
+
+
+@pytest.fixture
+def corpus_dir(request: pytest.FixtureRequest) -> Path:
+    """The shared corpus folder (``carpentries/`` inside), or skip with the reason."""
+    corpus = find_corpus(Path(str(request.config.rootpath)))
+    if corpus is None:
+        pytest.skip(
+            "the shared corpus is not beside this clone (../shared/corpus); "
+            f"set {CORPUS_ENV} to its path to run this test"
+        )
+    return corpus

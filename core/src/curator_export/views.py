@@ -1,0 +1,89 @@
+"""Tables and summaries the CLI prints (rich), kept apart from the commands themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from curator_export.demo import DemoCourse
+    from curator_export.plugins import PluginInfo
+    from curator_export.store import ImportReport, SessionSummary
+
+console = Console(highlight=False)
+
+_STATUS_STYLE = {"loaded": "green", "blocked": "yellow", "disabled": "dim", "failed": "red"}
+
+
+def print_plugins(infos: Sequence[PluginInfo]) -> None:
+    table = Table(title="curator-export plugins", title_justify="left")
+    table.add_column("name", no_wrap=True)
+    for column in ("distribution", "version", "status", "formats", "naming", "hooks"):
+        table.add_column(column, overflow="fold")
+    for info in infos:
+        style = _STATUS_STYLE.get(str(info.status), "")
+        status = f"[{style}]{info.status}[/]" if style else str(info.status)
+        table.add_row(
+            info.name + ("" if info.builtin else " *"),
+            info.distribution or "-",
+            info.version or "-",
+            status,
+            ", ".join(info.formats),
+            ", ".join(info.naming_strategies),
+            ", ".join(hook.removeprefix("curator_export_") for hook in info.hooks),
+        )
+    console.print(table)
+    if any(not info.builtin for info in infos):
+        console.print("* third-party plugin")
+    for info in infos:
+        if info.error:
+            console.print(f"[red]{info.name}[/]: {info.error}")
+
+
+def print_sessions(summaries: Sequence[SessionSummary]) -> None:
+    if not summaries:
+        console.print("The store holds no sessions yet: run `curator-export import PATH`.")
+        return
+    table = Table(title=f"{len(summaries)} sessions", title_justify="left")
+    table.add_column("id", no_wrap=True)  # ids are typed back in: never split them
+    for column in ("title", "course", "items", "content types"):
+        table.add_column(column, overflow="fold")
+    for summary in summaries:
+        table.add_row(
+            summary.id,
+            summary.title,
+            summary.course_id or "-",
+            str(summary.item_count),
+            ", ".join(summary.content_types),
+        )
+    console.print(table)
+
+
+def print_import_reports(reports: Sequence[ImportReport], store_path: Path) -> None:
+    for report in reports:
+        verdict = "imported" if report.changed else "unchanged, nothing to do"
+        console.print(
+            f"[bold]{report.source}[/] ({report.kind}, course {report.course_id}): {verdict}"
+        )
+        console.print(
+            f"  sessions: {report.sessions_created} new, {report.sessions_updated} updated, "
+            f"{report.sessions_unchanged} unchanged; items: {report.items_created} new, "
+            f"{report.items_updated} updated, {report.items_unchanged} unchanged, "
+            f"{report.items_removed} removed; assets: {report.assets_added} added"
+        )
+        for warning in report.warnings:
+            console.print(f"  [yellow]warning:[/] {warning}")
+    console.print(f"Store: {store_path}")
+
+
+def print_demo(demo: DemoCourse) -> None:
+    console.print(f"[bold]Demo course created in {demo.directory}[/]")
+    print_sessions(demo.sessions)
+    console.print(f"Store: {demo.store_path}")
+    console.print(
+        f"Next: list the sessions with `curator-export --store {demo.store_path} sessions`."
+    )
