@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
+
+from curator_export.testing import sqlite_rows
 
 LESSONS = {"shell-novice": 7, "python-novice-inflammation": 12}
 
@@ -17,21 +18,6 @@ def sessions_json(run_cli, store: Path) -> list[dict]:
     result = run_cli("--store", str(store), "sessions", "--json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
-
-
-def table_dump(path: Path) -> list[tuple]:
-    with sqlite3.connect(path) as connection:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        return [
-            (table, *row)
-            for table in tables
-            for row in connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2")
-        ]
 
 
 def test_version_and_help(run_cli):
@@ -69,11 +55,11 @@ def test_import_lesson_twice_changes_nothing(run_cli, corpus_dir, tmp_path, less
     assert len(sessions) == count
     assert all(s["id"].startswith(f"{lesson}-") for s in sessions)
     assert all(s["item_count"] >= 1 for s in sessions)
-    before = table_dump(store)
+    before = sqlite_rows(store)
     second = run_cli("--store", str(store), "import", str(source))
     assert second.returncode == 0, second.stderr
     assert "unchanged" in second.stdout
-    assert table_dump(store) == before
+    assert sqlite_rows(store) == before
     assert sessions_json(run_cli, store) == sessions
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 import pickle
 import re
 from collections import Counter
@@ -52,6 +51,7 @@ from curator_export.document import (
     walk,
 )
 from curator_export.errors import DocumentError
+from curator_export.testing import NO_CORPUS_REASON, find_corpus
 
 # Helpers.
 
@@ -709,24 +709,15 @@ _LESSON_FILES = (
 )
 
 
-def _corpus_root() -> Path:
-    configured = os.environ.get("CURATOR_EXPORT_CORPUS")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-
-
-CORPUS = _corpus_root()
-NO_CORPUS = (
-    f"../shared/corpus not found beside the clone (looked in {CORPUS}); "
-    "set CURATOR_EXPORT_CORPUS to the corpus folder to run these tests"
+CORPUS = find_corpus(Path(__file__))
+CORPUS_FILES = sorted(
+    {path for pattern in _LESSON_FILES for path in CORPUS.glob(pattern)} if CORPUS else ()
 )
-CORPUS_FILES = sorted({path for pattern in _LESSON_FILES for path in CORPUS.glob(pattern)})
 
 
 def corpus_files() -> list[object]:
-    if not CORPUS.is_dir():
-        return [pytest.param(None, id="no-corpus", marks=pytest.mark.skip(reason=NO_CORPUS))]
+    if CORPUS is None:
+        return [pytest.param(None, id="no-corpus", marks=pytest.mark.skip(NO_CORPUS_REASON))]
     return [pytest.param(path, id=path.relative_to(CORPUS).as_posix()) for path in CORPUS_FILES]
 
 
@@ -806,8 +797,8 @@ def split_code_fences(markdown: str) -> tuple[list[str], Counter[str]]:
 @pytest.mark.corpus
 def test_corpus_has_lessons() -> None:
     """The corpus, when present, holds lesson files for the tests below to read."""
-    if not CORPUS.is_dir():
-        pytest.skip(NO_CORPUS)
+    if CORPUS is None:
+        pytest.skip(NO_CORPUS_REASON)
     assert CORPUS_FILES, f"no lesson files matching {_LESSON_FILES} under {CORPUS}"
 
 

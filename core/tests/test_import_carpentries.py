@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -24,44 +21,23 @@ from curator_export.store.importers.carpentries import (
     split_episode,
     top_level_blocks,
 )
+from curator_export.testing import NO_CORPUS_REASON, find_corpus, sqlite_rows
 
-CORPUS_ENV = "CURATOR_EXPORT_CORPUS"
 LESSONS = {"shell-novice": 7, "python-novice-inflammation": 12}
-
-
-def corpus_lessons() -> Path | None:
-    """``$CURATOR_EXPORT_CORPUS/carpentries``, else ``../shared/corpus/carpentries``."""
-    if os.environ.get(CORPUS_ENV):
-        folder = Path(os.environ[CORPUS_ENV]) / "carpentries"
-    else:
-        folder = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "carpentries"
-    return folder if folder.is_dir() else None
 
 
 @pytest.fixture(scope="module")
 def lessons() -> Path:
-    folder = corpus_lessons()
-    if folder is None:
-        pytest.skip(
-            "the Carpentries corpus is missing: expected ../shared/corpus/carpentries beside the"
-            f" clone, or set {CORPUS_ENV} to the corpus folder"
-        )
-    return folder
+    corpus = find_corpus(Path(__file__))
+    if corpus is None:
+        pytest.skip(NO_CORPUS_REASON)
+    return corpus / "carpentries"
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     with SQLiteStore(tmp_path / "curator.db") as opened:
         yield opened
-
-
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    with sqlite3.connect(path) as conn:
-        names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        return {
-            name: conn.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall()
-            for (name,) in names.fetchall()
-        }
 
 
 def lines(text: str) -> list[str]:
@@ -368,11 +344,11 @@ def test_reimporting_a_lesson_changes_nothing(store: SQLiteStore, lesson: Path) 
     first = import_path(store, lesson)
     assert first.changed
     assert first.warnings == ()
-    before = dump(Path(store.path))
+    before = sqlite_rows(Path(store.path))
     second = import_path(store, lesson)
     assert not second.changed
     assert second.sessions_unchanged == LESSONS[lesson.name]
-    assert dump(Path(store.path)) == before
+    assert sqlite_rows(Path(store.path)) == before
 
 
 @pytest.mark.corpus

@@ -7,7 +7,6 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,6 +14,7 @@ from curator_export.errors import ImportSourceError, ImportValidationError
 from curator_export.model import ContentType
 from curator_export.store import SQLiteStore, import_path
 from curator_export.store.importers import markdown_folder
+from curator_export.testing import sqlite_rows
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"/>'
@@ -26,15 +26,6 @@ def write(folder: Path, name: str, front: str, body: str = "Some text.\n") -> Pa
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
     return path
-
-
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    with sqlite3.connect(path) as conn:
-        names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        return {
-            name: conn.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall()
-            for (name,) in names.fetchall()
-        }
 
 
 @pytest.fixture
@@ -235,11 +226,11 @@ def test_images_inside_code_blocks_are_not_assets(tmp_path: Path) -> None:
 def test_reimporting_the_same_folder_changes_nothing(store: SQLiteStore, course: Path) -> None:
     """A second import reports no change and leaves every row (and timestamp) as it was."""
     assert import_path(store, course).changed
-    before = dump(Path(store.path))
+    before = sqlite_rows(Path(store.path))
     again = import_path(store, course)
     assert not again.changed
     assert (again.sessions_unchanged, again.items_unchanged) == (2, 4)
-    assert dump(Path(store.path)) == before
+    assert sqlite_rows(Path(store.path)) == before
 
 
 def test_edits_update_and_deletions_remove_items(store: SQLiteStore, course: Path) -> None:
@@ -269,11 +260,11 @@ def test_ids_do_not_depend_on_the_folder_location(store: SQLiteStore, course: Pa
 def test_failed_import_keeps_the_previous_content(store: SQLiteStore, course: Path) -> None:
     """A broken re-import leaves what the last good import wrote."""
     import_path(store, course)
-    before = dump(Path(store.path))
+    before = sqlite_rows(Path(store.path))
     write(course, "week2/broken.md", "session: week-2\ncontent_type: nonsense")
     with pytest.raises(ImportValidationError):
         import_path(store, course)
-    assert dump(Path(store.path)) == before
+    assert sqlite_rows(Path(store.path)) == before
 
 
 def test_hidden_files_and_folders_are_skipped(store: SQLiteStore, course: Path) -> None:

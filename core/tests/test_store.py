@@ -6,7 +6,6 @@ import hashlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,21 +19,7 @@ from curator_export.store import (
     SQLiteStore,
 )
 from curator_export.store import sqlite as sqlite_module
-
-
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, read through a connection of its own."""
-    with sqlite3.connect(path) as conn:
-        tables = [
-            name
-            for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        return {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-            for table in tables
-        }
+from curator_export.testing import sqlite_rows
 
 
 def asset(path: str, data: bytes, media_type: str = "image/png") -> Asset:
@@ -112,11 +97,11 @@ def test_reopening_keeps_data_and_version(db: Path) -> None:
     """Opening an existing store again migrates nothing and finds what was written."""
     with SQLiteStore(db) as store:
         store.upsert_session(session("s1"))
-    before = dump(db)
+    before = sqlite_rows(db)
     with SQLiteStore(db) as store:
         assert store.session_ids() == ["s1"]
         assert store.schema_version == len(sqlite_module.MIGRATIONS)
-    assert dump(db) == before
+    assert sqlite_rows(db) == before
 
 
 def test_pending_migrations_run_in_order(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -314,10 +299,10 @@ def test_writing_the_same_session_again_changes_no_row(store: SQLiteStore, db: P
     figure = {"a.png": asset("a.png", b"png")}
     first = store.upsert_session(session("s1", bodies=("a", "b"), assets=figure))
     assert (first.outcome, first.items_created, first.assets_added) == (Change.CREATED, 2, 1)
-    before = dump(db)
+    before = sqlite_rows(db)
     again = store.upsert_session(session("s1", bodies=("a", "b"), assets=figure))
     assert (again.outcome, again.items_unchanged, again.assets_added) == (Change.UNCHANGED, 2, 0)
-    assert dump(db) == before
+    assert sqlite_rows(db) == before
 
 
 def test_changing_one_item_rewrites_only_that_item(store: SQLiteStore) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from curator_export import __version__
-from curator_export.errors import CuratorExportError, ValidationError
+from curator_export.errors import CuratorExportError, ImportValidationError, ValidationError
 
 if TYPE_CHECKING:
     from curator_export.plugins import PluginHost
@@ -63,7 +63,7 @@ def _fail_cleanly(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ValidationError as exc:
+        except (ValidationError, ImportValidationError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
         except CuratorExportError as exc:

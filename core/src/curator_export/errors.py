@@ -25,18 +25,25 @@ class UnknownNameError(CuratorExportError):
     """A format, naming strategy, executor or template name that nothing provides."""
 
 
-class ValidationError(CuratorExportError):
-    """A jobs file or payload is invalid; ``errors`` lists every problem with its location."""
+class _ProblemListError(CuratorExportError):
+    """Every problem found in one source, reported at once, one per line."""
+
+    noun = ("error", "errors")
+    suffix = ""
 
     def __init__(self, errors: Sequence[str], source: str | None = None) -> None:
         self.errors = list(errors)
         self.source = source
         head = f"{source}: " if source else ""
-        noun = "error" if len(self.errors) == 1 else "errors"
+        noun = self.noun[0] if len(self.errors) == 1 else self.noun[1]
         super().__init__(
-            f"{head}{len(self.errors)} {noun}\n"
+            f"{head}{len(self.errors)} {noun}{self.suffix}\n"
             + "\n".join(f"  - {error}" for error in self.errors)
         )
+
+
+class ValidationError(_ProblemListError):
+    """A jobs file or payload is invalid; ``errors`` lists every problem with its location."""
 
 
 class StoreError(CuratorExportError):
@@ -63,18 +70,11 @@ class NotImplementedFormatError(CuratorExportError):
     """A format whose writer has not been written yet."""
 
 
-class ImportValidationError(ImportSourceError):
+class ImportValidationError(_ProblemListError, ImportSourceError):
     """A folder or lesson has invalid files; ``errors`` lists every problem, each naming its file.
 
     Importers check every file before writing anything, so one run shows all the problems.
     """
 
-    def __init__(self, errors: Sequence[str], source: str | None = None) -> None:
-        self.errors = list(errors)
-        self.source = source
-        head = f"{source}: " if source else ""
-        noun = "problem" if len(self.errors) == 1 else "problems"
-        super().__init__(
-            f"{head}{len(self.errors)} {noun}, nothing imported\n"
-            + "\n".join(f"  - {error}" for error in self.errors)
-        )
+    noun = ("problem", "problems")
+    suffix = ", nothing imported"

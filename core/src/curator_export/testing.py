@@ -23,9 +23,12 @@ fixtures without configuration:
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,17 +58,38 @@ def text_format(
     )
 
 
-def find_corpus(start: Path | None = None) -> Path | None:
-    """``$CURATOR_EXPORT_CORPUS``, else ``shared/corpus`` beside the repository clone."""
+NO_CORPUS_REASON = (
+    "the shared corpus is not beside this clone (../shared/corpus); "
+    f"set {CORPUS_ENV} to its path to run this test"
+)
+
+
+def find_corpus(near: Path | None = None) -> Path | None:
+    """``$CURATOR_EXPORT_CORPUS``, else ``shared/corpus`` beside the git clone holding ``near``."""
     if os.environ.get(CORPUS_ENV):
         path = Path(os.environ[CORPUS_ENV])
         return path if path.is_dir() else None
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder.parent / "shared" / "corpus"
-        if (folder / ".git").exists() and candidate.is_dir():
-            return candidate
+    for start in (near, Path.cwd()):
+        if start is None:
+            continue
+        here = start.resolve()
+        for folder in (here, *here.parents):
+            candidate = folder.parent / "shared" / "corpus"
+            if (folder / ".git").exists() and candidate.is_dir():
+                return candidate
     return None
+
+
+def sqlite_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of a SQLite file, to compare a store before and after."""
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        names = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        ).fetchall()
+        return {
+            name: connection.execute(f"SELECT * FROM {name} ORDER BY 1, 2").fetchall()
+            for (name,) in names
+        }
 
 
 @pytest.fixture
@@ -96,8 +120,5 @@ def corpus_dir(request: pytest.FixtureRequest) -> Path:
     """The shared corpus folder (``carpentries/`` inside), or skip with the reason."""
     corpus = find_corpus(Path(str(request.config.rootpath)))
     if corpus is None:
-        pytest.skip(
-            "the shared corpus is not beside this clone (../shared/corpus); "
-            f"set {CORPUS_ENV} to its path to run this test"
-        )
+        pytest.skip(NO_CORPUS_REASON)
     return corpus

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -20,21 +21,21 @@ _STATUS_STYLE = {"loaded": "green", "blocked": "yellow", "disabled": "dim", "fai
 
 
 def print_plugins(infos: Sequence[PluginInfo]) -> None:
-    table = Table(title="curator-export plugins", title_justify="left")
-    table.add_column("name", no_wrap=True)
-    for column in ("distribution", "version", "status", "formats", "naming", "hooks"):
-        table.add_column(column, overflow="fold")
+    table = Table(
+        title="curator-export plugins", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    for column in ("name", "distribution", "status"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("formats / naming", min_width=10)
+    table.add_column("hooks", overflow="fold")
     for info in infos:
         style = _STATUS_STYLE.get(str(info.status), "")
-        status = f"[{style}]{info.status}[/]" if style else str(info.status)
         table.add_row(
             info.name + ("" if info.builtin else " *"),
-            info.distribution or "-",
-            info.version or "-",
-            status,
-            ", ".join(info.formats),
-            ", ".join(info.naming_strategies),
-            ", ".join(hook.removeprefix("curator_export_") for hook in info.hooks),
+            info.provider if info.distribution else "-",
+            f"[{style}]{info.status}[/]" if style else str(info.status),
+            " ".join((*info.formats, *info.naming_strategies)),
+            " ".join(hook.removeprefix("curator_export_") for hook in info.hooks),
         )
     console.print(table)
     if any(not info.builtin for info in infos):
@@ -48,15 +49,19 @@ def print_sessions(summaries: Sequence[SessionSummary]) -> None:
     if not summaries:
         console.print("The store holds no sessions yet: run `curator-export import PATH`.")
         return
-    table = Table(title=f"{len(summaries)} sessions", title_justify="left")
+    courses = {summary.course_title or summary.course_id for summary in summaries}
+    title = f"{len(summaries)} sessions"
+    if len(courses) == 1 and None not in courses:
+        title += f" of {courses.pop()}"
+    table = Table(title=title, title_justify="left")
     table.add_column("id", no_wrap=True)  # ids are typed back in: never split them
-    for column in ("title", "course", "items", "content types"):
-        table.add_column(column, overflow="fold")
+    table.add_column("title", ratio=1)
+    table.add_column("items", justify="right")
+    table.add_column("content types", min_width=17)  # fits "instructor_notes,"
     for summary in summaries:
         table.add_row(
             summary.id,
             summary.title,
-            summary.course_id or "-",
             str(summary.item_count),
             ", ".join(summary.content_types),
         )
