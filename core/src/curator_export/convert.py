@@ -11,6 +11,7 @@ plugin host while structuring, so the seed's spellings (``"PowerPoint"``, ``"Ses
 from __future__ import annotations
 
 import difflib
+import enum
 import json
 import re
 import tomllib
@@ -35,6 +36,7 @@ from curator_export.model import (
     BatchExportOptions,
     ContentType,
     NamingChoice,
+    OnConflict,
 )
 from curator_export.plugins import PluginHost
 
@@ -65,7 +67,7 @@ def _snake(name: str) -> str:
 _SPELLING = re.compile(r"[\s_-]+")
 
 
-def _enum_hook(enum_type: type[ContentType] | type[Audience]) -> Callable[[Any, Any], Any]:
+def _enum_hook(enum_type: type[enum.StrEnum]) -> Callable[[Any, Any], Any]:
     """Accept ``instructor_notes``, ``instructor-notes`` and the seed's ``InstructorNotes``."""
     by_key = {_SPELLING.sub("", member.value).lower(): member for member in enum_type}
 
@@ -101,6 +103,12 @@ def _strict(expected: type, name: str) -> Callable[[Any, Any], Any]:
         return value
 
     return structure
+
+
+def _number(value: Any, _: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Problem(f"expected a number, not {_json_type(value)}")
+    return float(value)
 
 
 def _is_homogeneous_tuple(type_: Any) -> bool:
@@ -214,6 +222,8 @@ class Converters:
         converter.register_structure_hook_func(_is_homogeneous_tuple, _tuple_hook(converter))
         converter.register_structure_hook(ContentType, _enum_hook(ContentType))
         converter.register_structure_hook(Audience, _enum_hook(Audience))
+        converter.register_structure_hook(OnConflict, _enum_hook(OnConflict))
+        converter.register_structure_hook(float, _number)
         converter.register_structure_hook(NamingChoice, self._naming_choice)
         checks: dict[type, dict[str, Callable[[Any], Any]]] = {
             BatchExportJob: {"formats": self._formats},

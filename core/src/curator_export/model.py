@@ -157,6 +157,15 @@ class BatchExportJob:
     audience: Audience = Audience.INSTRUCTOR
 
 
+class OnConflict(enum.StrEnum):
+    """What to do when a planned output file already exists on disk."""
+
+    RENAME = "rename"  # write beside it with a -2, -3 ... suffix (the default)
+    OVERWRITE = "overwrite"
+    SKIP = "skip"  # keep the existing file, report the export as skipped
+    ERROR = "error"  # fail that export
+
+
 @attrs.frozen
 class BatchExportOptions:
     """How a batch runs, for all of its jobs."""
@@ -166,6 +175,9 @@ class BatchExportOptions:
     continue_on_error: bool = True
     create_manifest: bool = True
     compress_output: bool = False
+    on_conflict: OnConflict = attrs.field(default=OnConflict.RENAME, converter=OnConflict)
+    export_timeout: float = attrs.field(default=600.0, validator=attrs.validators.gt(0))
+    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
 
 
 class ExportStatus(enum.StrEnum):
@@ -176,25 +188,44 @@ class ExportStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class ErrorKind(enum.StrEnum):
+    """Why an export failed, for programs that read results and manifests."""
+
+    INVALID_JOB = "invalid_job"  # the job failed validation at planning time
+    NOT_FOUND = "not_found"  # a session of the job is not in the store
+    WRITER_ERROR = "writer_error"  # the format's writer raised
+    TIMEOUT = "timeout"  # the export ran past export_timeout
+    CRASHED = "crashed"  # the worker process died (killed, segfault, out of memory)
+    DISK_FULL = "disk_full"
+    OUTPUT_ERROR = "output_error"  # the file could not be written (permissions, I/O)
+    CONFLICT = "conflict"  # the file exists and on_conflict is "error"
+    INTERRUPTED = "interrupted"  # Ctrl-C or SIGTERM stopped the batch first
+
+
 @attrs.frozen
 class BatchProgress:
-    """A progress event, sent to every progress sink while a batch runs."""
+    """A progress event, sent to every progress sink while a batch runs.
+
+    The first fields are the seed's; file counts and the timing fields come on top.
+    """
 
     total_jobs: int
     completed_jobs: int
     total_files: int
     completed_files: int
     failed_files: int = 0
-    current_job: str | None = None
-    current_session: str | None = None
-    current_format: str | None = None
-    message: str = ""
+    current_job_id: str | None = None
+    current_operation: str = ""
+    errors_encountered: int = 0
     elapsed_seconds: float = 0.0
     estimated_remaining_seconds: float | None = None
+    estimated_completion: datetime | None = None
 
     @property
-    def percent(self) -> float:
-        return 100.0 * self.completed_files / self.total_files if self.total_files else 100.0
+    def progress_percent(self) -> float:
+        if not self.total_files:
+            return 100.0
+        return 100.0 * (self.completed_files + self.failed_files) / self.total_files
 
 
 @attrs.frozen
@@ -209,8 +240,10 @@ class ExportResult:
     size: int | None = None
     sha256: str | None = None
     error: str | None = None
+    error_kind: ErrorKind | None = None
     warnings: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     duration_seconds: float = 0.0
+    attempts: int = 1
 
 
 @attrs.define
