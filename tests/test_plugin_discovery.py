@@ -46,7 +46,7 @@ EPUB_PLUGIN = """
 def plugins_json(run_cli, env=None):
     result = run_cli("plugins", "--json", env=env)
     assert result.returncode == 0, result.stderr
-    return {plugin["name"]: plugin for plugin in json.loads(result.stdout)}
+    return {plugin["name"]: plugin for plugin in json.loads(result.stdout)["plugins"]}
 
 
 def test_builtins_are_found_through_entry_points(run_cli):
@@ -109,7 +109,7 @@ def test_no_plugins_flag_keeps_only_builtins(run_cli, tmp_path):
     install_distribution(site, "acme-epub", "0.3.1", "epub", EPUB_PLUGIN)
     result = run_cli("--no-plugins", "plugins", "--json", env={"PYTHONPATH": str(site)})
     assert result.returncode == 0, result.stderr
-    plugins = {plugin["name"]: plugin for plugin in json.loads(result.stdout)}
+    plugins = {plugin["name"]: plugin for plugin in json.loads(result.stdout)["plugins"]}
     assert plugins["epub"]["status"] == "disabled"
     assert plugins["pdf"]["status"] == "loaded"
 

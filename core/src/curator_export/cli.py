@@ -159,14 +159,41 @@ def plugins_command(app: App, as_json: bool) -> None:
     Reads metadata and registration records only; no writer is run.
     """
     infos = app.host.plugins()
+    formats = app.host.formats()
+    strategies = app.host.naming_strategies()
     if as_json:
         from curator_export.convert import unstructure
 
-        click.echo(json.dumps(unstructure(infos), indent=2))
+        owners = {
+            name: info.name for info in infos for name in (*info.formats, *info.naming_strategies)
+        }
+        catalog = {
+            "plugins": unstructure(infos),
+            "formats": [
+                {**_record_fields(record), "plugin": owners.get(name)}
+                for name, record in formats.items()
+            ],
+            "naming_strategies": [
+                {**_record_fields(record), "plugin": owners.get(name)}
+                for name, record in strategies.items()
+            ],
+        }
+        click.echo(json.dumps(catalog, indent=2))
         return
     from curator_export import views
 
-    views.print_plugins(infos)
+    views.print_plugins(infos, formats, strategies)
+
+
+def _record_fields(record: Any) -> dict[str, Any]:
+    """A registration record's data, without its callables."""
+    import attrs
+
+    return {
+        field.name: list(value) if isinstance(value, tuple) else value
+        for field in attrs.fields(type(record))
+        if not callable(value := getattr(record, field.name))
+    }
 
 
 @cli.command("demo")

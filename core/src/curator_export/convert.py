@@ -38,6 +38,7 @@ from curator_export.model import (
     NamingChoice,
     OnConflict,
 )
+from curator_export.naming import check_pattern
 from curator_export.plugins import PluginHost
 
 T = TypeVar("T")
@@ -273,6 +274,10 @@ class Converters:
             raise Problem(str(exc)) from None
         if strategy.takes_pattern and not pattern:
             raise Problem(f"the {strategy.name!r} naming strategy needs a pattern")
+        if strategy.takes_pattern and pattern is not None:
+            problems = check_pattern(pattern)
+            if problems:
+                raise Problem("; ".join(problems))
         if not strategy.takes_pattern and pattern is not None:
             raise Problem(f"the {strategy.name!r} naming strategy takes no pattern")
         return NamingChoice(name=strategy.name, pattern=pattern)

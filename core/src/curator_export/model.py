@@ -155,6 +155,7 @@ class BatchExportJob:
     branding_options: Branding | None = None
     content_types: tuple[ContentType, ...] | None = None  # None: every type
     audience: Audience = Audience.INSTRUCTOR
+    title: str | None = None  # names a merged job's file and title page
 
 
 class OnConflict(enum.StrEnum):

@@ -69,7 +69,6 @@ class Format:
     )
     can_merge: bool = True
     description: str = ""
-    binary: bool = True
 
 
 #: Names one output: gets a ``NamingContext`` (see ``curator_export.naming``) and returns a

@@ -18,7 +18,9 @@ fixtures without configuration:
           register_plugin(Txt)
           assert plugin_host.resolve_format("txt").extension == ".txt"
 
-* ``corpus_dir``: the shared lesson corpus, or a skip that says why it is missing.
+* ``corpus_dir``: the shared lesson corpus, or a skip that says why it is missing;
+* ``run_cli`` / ``run_python``: run ``curator-export`` or a Python snippet in a fresh
+  interpreter inside ``tmp_path``, with no ``CURATOR_EXPORT_*`` settings leaking in.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +58,6 @@ def text_format(
         media_type="text/plain",
         writer=write,
         aliases=aliases,
-        binary=False,
     )
 
 
@@ -122,3 +125,43 @@ def corpus_dir(request: pytest.FixtureRequest) -> Path:
     if corpus is None:
         pytest.skip(NO_CORPUS_REASON)
     return corpus
+
+
+def _run_clean(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str] | None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CURATOR_EXPORT_") or key == CORPUS_ENV
+    }
+    environment.update(env or {})
+    return subprocess.run(
+        list(args),
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``curator-export ARGS`` in a subprocess in ``tmp_path``; ``env`` adds variables."""
+
+    def run(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return _run_clean([sys.executable, "-m", "curator_export.cli", *args], tmp_path, env)
+
+    return run
+
+
+@pytest.fixture
+def run_python(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run a Python snippet in a fresh interpreter in ``tmp_path``; ``env`` adds variables."""
+
+    def run(code: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return _run_clean([sys.executable, "-c", code], tmp_path, env)
+
+    return run

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 if TYPE_CHECKING:
     from curator_export.demo import DemoCourse
     from curator_export.plugins import PluginInfo
+    from curator_export.records import Format, NamingStrategy
     from curator_export.store import ImportReport, SessionSummary
 
 console = Console(highlight=False)
@@ -20,7 +22,11 @@ console = Console(highlight=False)
 _STATUS_STYLE = {"loaded": "green", "blocked": "yellow", "disabled": "dim", "failed": "red"}
 
 
-def print_plugins(infos: Sequence[PluginInfo]) -> None:
+def print_plugins(
+    infos: Sequence[PluginInfo],
+    formats: Mapping[str, Format],
+    strategies: Mapping[str, NamingStrategy],
+) -> None:
     table = Table(
         title="curator-export plugins", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
     )
@@ -42,7 +48,17 @@ def print_plugins(infos: Sequence[PluginInfo]) -> None:
         console.print("* third-party plugin")
     for info in infos:
         if info.error:
-            console.print(f"[red]{info.name}[/]: {info.error}")
+            console.print(f"[red]{escape(info.name)}[/]: {escape(info.error)}")
+    if formats:
+        console.print("\n[bold]Formats[/]")
+        for name, record in formats.items():
+            aliases = f" (also {', '.join(record.aliases)})" if record.aliases else ""
+            text = escape(record.description + aliases)
+            console.print(f"  {name:<12} {record.extension:<6} {text}")
+    if strategies:
+        console.print("\n[bold]Naming strategies[/]")
+        for name, strategy in strategies.items():
+            console.print(f"  {name:<12} {escape(strategy.description)}")
 
 
 def print_sessions(summaries: Sequence[SessionSummary]) -> None:

@@ -1,29 +1,34 @@
 """curator-export plugin: the naming strategies of the seed document.
 
-The strategies are registered here with their real names and seed spellings; their naming
-functions arrive with the naming issue and raise a clear error until then.
+Each strategy says what a file should be called; the core then makes the name safe and
+unique, so these functions stay about meaning, not about file-system rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.metadata import version
-from typing import Any
 
 from curator_export import NamingStrategy, hookimpl
-from curator_export.errors import CuratorExportError
+from curator_export.naming import NamingContext, expand_pattern
 
 __version__ = version("curator-export-naming")
 
 
-def _not_yet(strategy: str) -> Any:
-    def name_output(context: Any) -> str:
-        raise CuratorExportError(
-            f"the {strategy!r} naming strategy is not implemented yet "
-            f"(curator-export-naming {__version__})"
-        )
+def by_session(context: NamingContext) -> str:
+    """``session_123`` for one session; the job id for a merged job."""
+    return context.session_id
 
-    return name_output
+
+def by_content(context: NamingContext) -> str:
+    """``Introduction_to_Programming``: the title, spaces as underscores."""
+    return context.placeholders()["title"]
+
+
+def sequential(context: NamingContext) -> str:
+    """``export_20261129_143000_001``: batch timestamp and number in plan order."""
+    values = context.placeholders()
+    return f"export_{values['timestamp']}_{values['seq']}"
 
 
 @hookimpl
@@ -32,24 +37,24 @@ def curator_export_naming_strategies() -> Sequence[NamingStrategy]:
         NamingStrategy(
             name="session",
             aliases=("sessionbased", "session-based"),
-            description="the session id (the job id for a merged job)",
-            function=_not_yet("session"),
+            description="the session id, e.g. session_123.html (the job id when merged)",
+            function=by_session,
         ),
         NamingStrategy(
             name="content",
             aliases=("contentbased", "content-based"),
-            description="the session's title (the job's title for a merged job)",
-            function=_not_yet("content"),
+            description="the title, e.g. Introduction_to_Programming.html",
+            function=by_content,
         ),
         NamingStrategy(
             name="sequential",
             description="export_{timestamp}_{seq}, numbered in plan order",
-            function=_not_yet("sequential"),
+            function=sequential,
         ),
         NamingStrategy(
             name="custom",
-            description="a pattern with placeholders such as {job_id}/{title}",
-            function=_not_yet("custom"),
+            description="a pattern of placeholders, e.g. {session_id}/{format}/{title}",
+            function=expand_pattern,
             takes_pattern=True,
         ),
     ]

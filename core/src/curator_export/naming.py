@@ -1,0 +1,252 @@
+"""Naming outputs at planning time: what strategies see, pattern checks, and the namer.
+
+Every output of a batch is named before anything renders, in plan order (jobs in order, then
+sessions, then formats), so a dry run shows the real names and the result never depends on
+which worker finishes first. A strategy (a plugin) turns a ``NamingContext`` into a relative
+path; ``OutputNamer`` makes it safe (``filenames``), unique in the batch, and decides what
+happens to a file already on disk.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import string
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+import attrs
+
+from curator_export.errors import CuratorExportError
+from curator_export.filenames import UniqueNames, clean_part, safe_relative_path
+from curator_export.model import BatchExportJob, OnConflict
+from curator_export.records import Format, NamingStrategy
+
+#: Placeholders of ``custom`` patterns; the first four are the seed's.
+PLACEHOLDERS: Mapping[str, str] = {
+    "job_id": "the job's id",
+    "timestamp": "the batch start, YYYYMMDD_HHMMSS (the same for every file of a batch)",
+    "format": "the format's name in lowercase (html, pdf, pptx ...)",
+    "title": "the session's title, or the job's for a merged job, spaces as _",
+    "session_id": "the session's id, or the job's id for a merged job",
+    "date": "the batch start date, YYYYMMDD",
+    "seq": "a zero-padded sequence number in plan order",
+    "ext": "the file extension without the dot (md for markdown)",
+}
+
+
+class NamingError(CuratorExportError):
+    """A pattern is invalid, or a strategy failed or named a path outside the output folder."""
+
+
+class Titled(Protocol):
+    """What naming needs of a session: a ``Session`` or a ``SessionSummary`` will do."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def course_title(self) -> str | None: ...
+
+
+@attrs.frozen
+class NamingContext:
+    """Everything a naming strategy may use to name one output."""
+
+    job: BatchExportJob
+    sessions: tuple[Titled, ...]
+    format: str
+    extension: str  # with the dot: ".html"
+    batch_time: datetime
+    seq: int  # 1-based, in plan order across the batch
+    seq_width: int = 3
+    pattern: str | None = None
+
+    @property
+    def merged(self) -> bool:
+        return self.job.merge_sessions or len(self.sessions) != 1
+
+    @property
+    def session_id(self) -> str:
+        return self.job.job_id if self.merged else self.sessions[0].id
+
+    @property
+    def title(self) -> str:
+        """The session's title; for a merged job the job's title, its course's, or the first."""
+        if not self.merged:
+            return self.sessions[0].title
+        if self.job.title:
+            return self.job.title
+        courses = {session.course_title for session in self.sessions}
+        if len(courses) == 1 and (course := courses.pop()):
+            return course
+        return self.sessions[0].title if self.sessions else self.job.job_id
+
+    @property
+    def timestamp(self) -> str:
+        return self.batch_time.strftime("%Y%m%d_%H%M%S")
+
+    def placeholders(self) -> dict[str, str]:
+        """The values of the pattern placeholders, each already a safe single path part."""
+        values = {
+            "job_id": self.job.job_id,
+            "timestamp": self.timestamp,
+            "format": self.format.lower(),
+            "title": self.title,
+            "session_id": self.session_id,
+            "date": self.batch_time.strftime("%Y%m%d"),
+            "seq": str(self.seq).zfill(self.seq_width),
+            "ext": self.extension.lstrip("."),
+        }
+        return {
+            key: clean_part(value, spaces_to_underscores=True) or self.session_id
+            for key, value in values.items()
+        }
+
+
+def check_pattern(pattern: str) -> list[str]:
+    """Every problem of a ``custom`` pattern, each naming the offending part."""
+    problems: list[str] = []
+    if not pattern.strip():
+        return ["the pattern is empty"]
+    if pattern.startswith(("/", "\\")) or (len(pattern) > 1 and pattern[1] == ":"):
+        problems.append(f"the pattern {pattern!r} is an absolute path; it must be relative")
+    if "\\" in pattern:
+        problems.append(f"use '/' for sub-folders, not '\\\\' (in {pattern!r})")
+    literal_parts = pattern.replace("\\", "/").split("/")
+    if any(part.strip() == ".." for part in literal_parts):
+        problems.append(f"'..' would leave the output directory (in {pattern!r})")
+    try:
+        fields = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        return [*problems, f"unbalanced braces in {pattern!r}: {exc}"]
+    for _, field, spec, conversion in fields:
+        if field is None:
+            continue
+        shown = (
+            "{"
+            + field
+            + (f"!{conversion}" if conversion else "")
+            + (f":{spec}" if spec else "")
+            + "}"
+        )
+        if not field:
+            problems.append(f"empty placeholder {shown} (name one of {_known()})")
+        elif any(mark in field for mark in ".["):
+            problems.append(f"{shown}: attribute and index access are not allowed")
+        elif field not in PLACEHOLDERS:
+            hint = difflib.get_close_matches(field, list(PLACEHOLDERS), n=1)
+            suggestion = f" (did you mean {{{hint[0]}}}?)" if hint else ""
+            problems.append(f"unknown placeholder {shown}{suggestion}; known: {_known()}")
+        if conversion:
+            problems.append(f"{shown}: conversions like !{conversion} are not allowed")
+        if spec:
+            problems.append(f"{shown}: format specs like :{spec} are not allowed")
+    return problems
+
+
+def _known() -> str:
+    return ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+
+
+def expand_pattern(context: NamingContext) -> str:
+    """The ``custom`` pattern with its placeholders filled in (checked beforehand)."""
+    if context.pattern is None:
+        raise NamingError(f"job {context.job.job_id!r}: the custom naming strategy needs a pattern")
+    return context.pattern.format_map(context.placeholders())
+
+
+@attrs.frozen
+class PlannedName:
+    """Where one output goes, decided at planning time."""
+
+    relative_path: str  # POSIX, relative to the job's output directory
+    path: Path
+    exists: bool  # a file was already there when the batch was planned
+    action: OnConflict | None  # None: a new file; else what on_conflict says to do
+
+
+class OutputNamer:
+    """Names every output of one batch: safe, unique in the batch, and safe for existing files."""
+
+    def __init__(
+        self,
+        strategies: Mapping[str, NamingStrategy],
+        *,
+        batch_time: datetime,
+        total_outputs: int,
+        on_conflict: OnConflict = OnConflict.RENAME,
+    ) -> None:
+        self.strategies = strategies
+        self.batch_time = batch_time
+        self.seq_width = max(3, len(str(total_outputs)))
+        self.on_conflict = on_conflict
+        self._seq = 0
+        self._names: dict[Path, UniqueNames] = {}
+
+    def name(
+        self, job: BatchExportJob, sessions: Sequence[Titled], output_format: Format
+    ) -> PlannedName:
+        """Name the next output in plan order."""
+        self._seq += 1
+        strategy = self.strategies.get(job.naming_strategy.name)
+        if strategy is None:
+            raise NamingError(
+                f"job {job.job_id!r}: unknown naming strategy {job.naming_strategy.name!r}; "
+                f"known: {', '.join(sorted(self.strategies))}"
+            )
+        context = NamingContext(
+            job=job,
+            sessions=tuple(sessions),
+            format=output_format.name,
+            extension=output_format.extension,
+            batch_time=self.batch_time,
+            seq=self._seq,
+            seq_width=self.seq_width,
+            pattern=job.naming_strategy.pattern,
+        )
+        try:
+            raw = strategy.function(context)
+        except Exception as exc:
+            raise NamingError(
+                f"job {job.job_id!r}: naming strategy {strategy.name!r} failed: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        if not isinstance(raw, str):
+            raise NamingError(
+                f"job {job.job_id!r}: naming strategy {strategy.name!r} returned "
+                f"{type(raw).__name__}, not a str"
+            )
+        relative = safe_relative_path(
+            raw, extension=output_format.extension, fallback=context.session_id
+        )
+        return self._place(job, relative)
+
+    def _place(self, job: BatchExportJob, relative: str) -> PlannedName:
+        folder = Path(os.path.abspath(job.output_directory))
+        names = self._names.setdefault(folder, UniqueNames())
+        if self.on_conflict is OnConflict.RENAME:
+            relative = names.claim(relative, exists=lambda rel: os.path.lexists(folder / rel))
+        else:
+            relative = names.claim(relative)
+        path = folder / relative
+        _check_inside(job, folder, path)
+        exists = os.path.lexists(path)
+        action = self.on_conflict if exists else None
+        return PlannedName(relative_path=relative, path=path, exists=exists, action=action)
+
+
+def _check_inside(job: BatchExportJob, folder: Path, path: Path) -> None:
+    """Refuse a path that a symlinked sub-folder would lead out of the output directory."""
+    real_folder = os.path.realpath(folder)
+    real_parent = os.path.realpath(path.parent)
+    if os.path.commonpath([real_folder, real_parent]) != real_folder:
+        raise NamingError(
+            f"job {job.job_id!r}: {path} would be written outside the output directory "
+            f"{folder} (through a symbolic link)"
+        )
