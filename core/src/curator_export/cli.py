@@ -200,19 +200,42 @@ def _record_fields(record: Any) -> dict[str, Any]:
 @click.argument(
     "directory", required=False, default="curator-demo", type=click.Path(path_type=Path)
 )
+@click.option(
+    "--progress",
+    type=click.Choice(["bar", "jsonl", "none"]),
+    help="Progress bar, JSON lines on stderr, or nothing (default: bar on a terminal).",
+)
 @pass_app
 @_fail_cleanly
-def demo_command(app: App, directory: Path) -> None:
-    """Create DIRECTORY (default ./curator-demo) with a store holding a sample course."""
+def demo_command(app: App, directory: Path, progress: str | None) -> None:
+    """Create DIRECTORY (default ./curator-demo) with a sample course, and export it.
+
+    Every session goes into every installed format, and the whole course into one merged
+    file per format; the exports land in DIRECTORY/exports with a manifest.
+    """
     from curator_export import demo, views
+    from curator_export.cli_batch import execute
+    from curator_export.store import SQLiteStore
 
     created = demo.create_demo(directory)
     views.print_demo(created)
+    formats = sorted(app.host.formats())
+    mergeable = [name for name in formats if app.host.resolve_format(name).can_merge]
+    jobs = demo.demo_jobs(created, formats, mergeable)
+    with SQLiteStore(created.store_path) as store:
+        execute(app, store, jobs, demo.DEMO_OPTIONS, progress, after=views.print_demo_exports)
 
 
 def main() -> None:
     cli(prog_name="curator-export")
 
 
+# The batch commands register themselves on `cli`; importing them costs only click.
+from curator_export import cli_batch  # noqa: E402, F401
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # Run as `python -m curator_export.cli`, this module is __main__, but the batch commands
+    # registered themselves on the `cli` of the imported curator_export.cli: run that one.
+    from curator_export.cli import main as imported_main
+
+    imported_main()

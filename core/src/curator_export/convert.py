@@ -284,10 +284,13 @@ class Converters:
 
     # -- entry points --------------------------------------------------------------------
 
-    def structure(self, data: Any, cls: type[T], *, camel_case: bool = False) -> T:
-        """Structure ``data`` into ``cls``, raising ``ValidationError`` with every problem."""
+    def structure(self, data: Any, cls: type[T], *, camel_case: bool = False, path: str = "$") -> T:
+        """Structure ``data`` into ``cls``, raising ``ValidationError`` with every problem.
+
+        ``path`` is where ``data`` sits in a larger document, for the error locations.
+        """
         converter = self.camel if camel_case else self.snake
-        return _structure_all(converter, data, cls, "$")
+        return _structure_all(converter, data, cls, path)
 
     def jobs_file(self, data: Any, *, source: str | None = None) -> JobsFile:
         """Options and jobs of a parsed jobs file, checking job ids are unique."""

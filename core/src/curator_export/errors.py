@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 
 class CuratorExportError(Exception):
@@ -78,3 +79,53 @@ class ImportValidationError(_ProblemListError, ImportSourceError):
 
     noun = ("problem", "problems")
     suffix = ", nothing imported"
+
+
+class OutputError(CuratorExportError):
+    """An output file or folder could not be written; ``path`` and ``reason`` say which and why.
+
+    The arguments stay in ``args`` so the error survives pickling across worker processes.
+    """
+
+    def __init__(self, path: Path | str, reason: str, errno: int | None = None) -> None:
+        super().__init__(path, reason, errno)
+        self.path = Path(path)
+        self.reason = reason
+        self.errno = errno
+
+    def __str__(self) -> str:
+        return f"cannot write {self.path}: {self.reason}"
+
+
+class DiskFullError(OutputError):
+    """The disk or the user's quota is full (ENOSPC, EDQUOT): the batch should stop early."""
+
+
+class OutputExistsError(OutputError):
+    """The target file exists, and outputs are never overwritten unless asked to."""
+
+
+class ArchiveError(OutputError):
+    """A zip archive failed verification: it is unreadable or differs from its sources."""
+
+    def __str__(self) -> str:
+        return f"bad archive {self.path}: {self.reason}"
+
+
+class ManifestError(CuratorExportError):
+    """A batch manifest is unreadable, malformed or of an unknown schema version."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = Path(path)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"cannot read manifest {self.path}: {self.reason}"
+
+
+class TransientError(CuratorExportError):
+    """A failure worth retrying (a busy service, a lock): writers raise it to ask for a retry.
+
+    The batch retries the export with backoff up to ``max_retries`` and records the attempts.
+    """

@@ -16,6 +16,8 @@ from typing import Any, TextIO
 import structlog
 
 DEBUG_ENV = "CURATOR_EXPORT_DEBUG"
+#: The seed document's name for the same switch.
+SEED_DEBUG_ENV = "BATCH_EXPORT_DEBUG"
 ROOT_LOGGER = "curator_export"
 
 _SHARED_PROCESSORS: list[structlog.typing.Processor] = [
@@ -39,9 +41,11 @@ def get_logger(name: str) -> Any:
 
 
 def level_for(verbosity: int, environ: dict[str, str] | None = None) -> int:
-    """WARNING by default, INFO with -v, DEBUG with -vv or CURATOR_EXPORT_DEBUG=1."""
+    """WARNING by default, INFO with -v, DEBUG with -vv, CURATOR_EXPORT_DEBUG=1 or the seed's
+    BATCH_EXPORT_DEBUG=1."""
     env = os.environ if environ is None else environ
-    if env.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no") or verbosity >= 2:
+    switches = (env.get(name, "").strip().lower() for name in (DEBUG_ENV, SEED_DEBUG_ENV))
+    if any(value not in ("", "0", "false", "no") for value in switches) or verbosity >= 2:
         return logging.DEBUG
     return logging.INFO if verbosity == 1 else logging.WARNING
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,18 @@ class Audience(enum.StrEnum):
 
     STUDENT = "student"
     INSTRUCTOR = "instructor"
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _content_types(values: Iterable[str]) -> tuple[ContentType, ...]:
+    return tuple(ContentType(value) for value in values)
+
+
+def _paths(values: Iterable[str | Path]) -> tuple[Path, ...]:
+    return tuple(Path(value) for value in values)
 
 
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -145,16 +157,19 @@ class BatchExportJob:
     """One job of a batch: these sessions, into these formats, named this way, here."""
 
     job_id: str = attrs.field(validator=_check_job_id)
-    session_ids: tuple[str, ...] = attrs.field(converter=tuple, validator=_nonempty)
-    formats: tuple[str, ...] = attrs.field(converter=tuple, validator=_nonempty)
+    session_ids: tuple[str, ...] = attrs.field(converter=_strings, validator=_nonempty)
+    formats: tuple[str, ...] = attrs.field(converter=_strings, validator=_nonempty)
     output_directory: Path = attrs.field(converter=Path)
     naming_strategy: NamingChoice = attrs.field(factory=NamingChoice)
     merge_sessions: bool = False
     template_name: str | None = None
     include_metadata: bool = True
     branding_options: Branding | None = None
-    content_types: tuple[ContentType, ...] | None = None  # None: every type
-    audience: Audience = Audience.INSTRUCTOR
+    content_types: tuple[ContentType, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_content_types)
+    )  # None: every type
+    # Converted, so that "student" from Python code filters like Audience.STUDENT does.
+    audience: Audience = attrs.field(default=Audience.INSTRUCTOR, converter=Audience)
     title: str | None = None  # names a merged job's file and title page
 
 
@@ -179,6 +194,8 @@ class BatchExportOptions:
     on_conflict: OnConflict = attrs.field(default=OnConflict.RENAME, converter=OnConflict)
     export_timeout: float = attrs.field(default=600.0, validator=attrs.validators.gt(0))
     max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
+    #: Theme folders searched before those of plugins (``--template-dir``).
+    template_dirs: tuple[Path, ...] = attrs.field(default=(), converter=_paths)
 
 
 class ExportStatus(enum.StrEnum):
@@ -235,16 +252,18 @@ class ExportResult:
 
     job_id: str
     format: str
-    session_ids: tuple[str, ...] = attrs.field(converter=tuple)
+    session_ids: tuple[str, ...] = attrs.field(converter=_strings)
     status: ExportStatus = attrs.field(converter=ExportStatus)
     path: Path | None = None
     size: int | None = None
     sha256: str | None = None
     error: str | None = None
     error_kind: ErrorKind | None = None
-    warnings: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    warnings: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     duration_seconds: float = 0.0
     attempts: int = 1
+    #: Files written beside ``path`` for it (figures ...): archived and removed with it.
+    companions: tuple[Path, ...] = attrs.field(default=(), converter=_paths)
 
 
 @attrs.define
@@ -257,8 +276,10 @@ class JobResult:
 
     @property
     def success(self) -> bool:
+        """No job error, and every export made, unchanged or deliberately skipped."""
         return self.error is None and all(
-            export.status is not ExportStatus.FAILED for export in self.exports
+            export.status not in (ExportStatus.FAILED, ExportStatus.CANCELLED)
+            for export in self.exports
         )
 
     @property

@@ -54,6 +54,19 @@ class Titled(Protocol):
     def course_title(self) -> str | None: ...
 
 
+def output_title(job: BatchExportJob, sessions: Sequence[Titled]) -> str:
+    """The title of one output: the session's; for a merged job the job's, its course's, or
+    the first session's."""
+    if len(sessions) == 1 and not job.merge_sessions:
+        return sessions[0].title
+    if job.title:
+        return job.title
+    courses = {session.course_title for session in sessions}
+    if len(courses) == 1 and (course := courses.pop()):
+        return course
+    return sessions[0].title if sessions else job.job_id
+
+
 @attrs.frozen
 class NamingContext:
     """Everything a naming strategy may use to name one output."""
@@ -77,15 +90,7 @@ class NamingContext:
 
     @property
     def title(self) -> str:
-        """The session's title; for a merged job the job's title, its course's, or the first."""
-        if not self.merged:
-            return self.sessions[0].title
-        if self.job.title:
-            return self.job.title
-        courses = {session.course_title for session in self.sessions}
-        if len(courses) == 1 and (course := courses.pop()):
-            return course
-        return self.sessions[0].title if self.sessions else self.job.job_id
+        return output_title(self.job, self.sessions)
 
     @property
     def timestamp(self) -> str:

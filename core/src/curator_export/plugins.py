@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 import pluggy
@@ -317,9 +317,17 @@ class PluginHost:
         return _resolve(name, self.naming_strategies(), "naming strategy")
 
     def template_dirs(self) -> list[Path]:
+        """Template folders: third-party plugins' first (by name), then the built-ins'."""
         self.load()
-        results: list[Sequence[Path]] = self._pm.hook.curator_export_template_dirs()
-        return [Path(folder) for folders in results for folder in folders]
+        impls = self._pm.hook.curator_export_template_dirs.get_hookimpls()
+        ordered = sorted(
+            impls, key=lambda impl: (self._infos[impl.plugin_name].builtin, impl.plugin_name)
+        )
+        folders: list[Path] = []
+        for impl in ordered:
+            registered = cast(Sequence[Path], impl.function() or ())
+            folders += [Path(folder) for folder in registered]
+        return folders
 
     # -- other hooks ---------------------------------------------------------------------
 

@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:
-    from curator_export.render import RenderRequest
+    from curator_export.render import Rendered, RenderRequest
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _EXTENSION = re.compile(r"^\.[a-z0-9]{1,10}$")
 _MEDIA_TYPE = re.compile(r"^[a-z]+/[a-zA-Z0-9.+-]+$")
 
-#: A writer turns one render request (one session, or a merged set) into the file's bytes.
-Writer = Callable[["RenderRequest"], bytes]
+#: A writer turns one render request (one session, or a merged set) into the file's bytes,
+#: or a ``Rendered`` with companion files and warnings.
+Writer = Callable[["RenderRequest"], "bytes | Rendered"]
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:

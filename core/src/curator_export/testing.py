@@ -43,20 +43,25 @@ from curator_export.render import RenderRequest
 CORPUS_ENV = "CURATOR_EXPORT_CORPUS"
 
 
+def write_text(request: RenderRequest) -> bytes:
+    """A tiny writer for tests: the title, then the Markdown of every item, one after another.
+
+    Module-level, so process pools can send it to their workers.
+    """
+    parts = [f"# {request.title}"]
+    parts += [item.item.body for parsed in request.sessions for item in parsed.items]
+    return "\n\n".join(parts).encode("utf-8")
+
+
 def text_format(
     name: str, *, extension: str | None = None, aliases: tuple[str, ...] = ()
 ) -> Format:
-    """A tiny plain-text format for tests: the Markdown of every item, one after another."""
-
-    def write(request: RenderRequest) -> bytes:
-        parts = [item.item.body for parsed in request.sessions for item in parsed.items]
-        return "\n\n".join(parts).encode("utf-8")
-
+    """A plain-text format for tests, written by ``write_text``."""
     return Format(
         name=name,
         extension=extension or f".{name}",
         media_type="text/plain",
-        writer=write,
+        writer=write_text,
         aliases=aliases,
     )
 

@@ -13,9 +13,10 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from curator_export.demo import DemoCourse
+    from curator_export.model import BatchExportResult
     from curator_export.plugins import PluginInfo
     from curator_export.records import Format, NamingStrategy
-    from curator_export.store import ImportReport, SessionSummary
+    from curator_export.store import BatchRecord, ImportReport, SessionSummary
 
 console = Console(highlight=False)
 
@@ -107,4 +108,88 @@ def print_demo(demo: DemoCourse) -> None:
     console.print(f"Store: {demo.store_path}")
     console.print(
         f"Next: list the sessions with `curator-export --store {demo.store_path} sessions`."
+    )
+
+
+def print_plan(rows: Sequence[Mapping[str, object]]) -> None:
+    table = Table(title=f"{len(rows)} files would be written", title_justify="left")
+    for column in ("job", "format", "sessions", "path", "action"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        sessions = row["session_ids"]
+        assert isinstance(sessions, list)
+        table.add_row(
+            str(row["job_id"]),
+            str(row["format"]),
+            ", ".join(sessions),
+            escape(str(row["path"])),
+            str(row["action"]),
+        )
+    console.print(table)
+
+
+def print_batch_result(result: BatchExportResult) -> None:
+    table = Table(title="Batch summary", title_justify="left")
+    for column in ("job", "status", "files", "skipped", "failed", "first problem"):
+        table.add_column(column, overflow="fold")
+    for job in result.job_results:
+        skipped = sum(1 for export in job.exports if export.status == "skipped")
+        failed = [export for export in job.exports if export.status in ("failed", "cancelled")]
+        problem = job.error or next((f"{e.format}: {e.error}" for e in failed), "")
+        if not problem and skipped:
+            problem = next(w for e in job.exports for w in e.warnings)
+        status = "[green]ok[/]" if job.success else "[red]failed[/]"
+        table.add_row(
+            job.job_id,
+            status,
+            str(job.files_created),
+            str(skipped),
+            str(len(failed)),
+            escape(problem),
+        )
+    console.print(table)
+    console.print(
+        f"{result.total_files_created} files in {result.elapsed_time:.1f} s; "
+        f"{result.successful_jobs} of {result.total_jobs} jobs succeeded"
+    )
+    if result.manifest_path:
+        console.print(f"Manifest: {escape(str(result.manifest_path))}")
+    for archive in result.archive_paths:
+        console.print(f"Archive: {escape(str(archive))}")
+
+
+def print_history(records: Sequence[BatchRecord]) -> None:
+    if not records:
+        console.print("No batch has run against this store yet.")
+        return
+    table = Table(title="Batches, newest first", title_justify="left")
+    for column in ("started", "batch", "user", "status", "jobs", "files", "seconds"):
+        table.add_column(column, overflow="fold")
+    for record in records:
+        table.add_row(
+            f"{record.started_at:%Y-%m-%d %H:%M:%S}",
+            record.batch_id,
+            record.user,
+            record.status,
+            ", ".join(record.jobs),
+            str(record.files_created),
+            f"{record.elapsed_seconds:.1f}",
+        )
+    console.print(table)
+
+
+def print_demo_exports(result: BatchExportResult) -> None:
+    folders = sorted(
+        {
+            str(export.path.parent)
+            for job in result.job_results
+            for export in job.exports
+            if export.path and export.status == "succeeded"
+        }
+    )
+    for folder in folders:
+        console.print(f"Files: {escape(folder)}")
+    console.print(
+        "Next: `curator-export --store <store> sessions`, or export your own lessons with "
+        "`curator-export import PATH` and `curator-export export`."
     )

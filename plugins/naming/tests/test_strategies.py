@@ -80,7 +80,7 @@ def test_session_strategy_uses_the_job_id_when_merged(plugin_host, namer_for, tm
 
 
 def test_content_strategy_uses_the_title_with_underscores(plugin_host, namer_for, tmp_path):
-    """`content` gives Introduction_to_Programming.html, and a colon-and-ampersand title stays readable."""
+    """`content` gives Introduction_to_Programming.html; a title with : and & stays readable."""
     namer = namer_for(2)
     html = plugin_host.resolve_format("html")
     assert relative(namer.name(job(tmp_path, "content"), [INTRO], html)) == (
@@ -92,7 +92,7 @@ def test_content_strategy_uses_the_title_with_underscores(plugin_host, namer_for
 
 
 def test_content_strategy_for_merged_jobs(plugin_host, namer_for, tmp_path):
-    """A merged job is named after the job's title, else the common course, else the first session."""
+    """A merged job is named after the job title, else the shared course, else the first session."""
     html = plugin_host.resolve_format("html")
     both = [INTRO, LOOPS]
     titled = job(tmp_path, "content", merge_sessions=True, title="Week 1 Pack")
@@ -361,7 +361,7 @@ SAFE_PATTERN_PARTS = st.lists(
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=150)
 @given(title=st.text(max_size=300), parts=SAFE_PATTERN_PARTS)
 def test_any_title_and_valid_pattern_give_a_safe_name(plugin_host, tmp_path, title, parts):
-    """For any title and valid pattern the file is non-empty, bounded and inside the output folder."""
+    """For any title and valid pattern the name is non-empty, bounded and inside the folder."""
     pattern = "".join(parts)
     if check_pattern(pattern):
         return  # an invalid pattern never reaches the namer

@@ -11,9 +11,13 @@ from pathlib import Path
 
 import attrs
 
+from curator_export.model import BatchExportJob, BatchExportOptions, NamingChoice, OnConflict
 from curator_export.store import ImportReport, SessionSummary, SQLiteStore, import_path
 
 STORE_NAME = "curator.db"
+EXPORTS_FOLDER = "exports"
+#: The demo's own output folder is rewritten on every run instead of filling up with -2 copies.
+DEMO_OPTIONS = BatchExportOptions(on_conflict=OnConflict.OVERWRITE)
 
 
 @attrs.frozen
@@ -38,3 +42,32 @@ def create_demo(directory: Path) -> DemoCourse:
             summary for summary in store.list_sessions() if summary.course_id == report.course_id
         )
     return DemoCourse(directory=directory, store_path=store_path, report=report, sessions=sessions)
+
+
+def demo_jobs(demo: DemoCourse, formats: list[str], mergeable: list[str]) -> list[BatchExportJob]:
+    """Every session in every format, named by title, plus the whole course merged."""
+    ids = [session.id for session in demo.sessions]
+    exports = demo.directory / EXPORTS_FOLDER
+    course_title = next((s.course_title for s in demo.sessions if s.course_title), "course")
+    jobs = [
+        BatchExportJob(
+            job_id="sessions",
+            session_ids=ids,
+            formats=formats,
+            output_directory=exports / "sessions",
+            naming_strategy=NamingChoice("content"),
+        )
+    ]
+    if mergeable:
+        jobs.append(
+            BatchExportJob(
+                job_id="complete-course",
+                session_ids=ids,
+                formats=mergeable,
+                output_directory=exports / "complete-course",
+                naming_strategy=NamingChoice("content"),
+                merge_sessions=True,
+                title=f"{course_title}: Complete Course",
+            )
+        )
+    return jobs

@@ -5,6 +5,7 @@ live in ``curator_export.store.importers``.
 """
 
 from curator_export.store.base import (
+    BatchRecord,
     Change,
     Course,
     CoursePage,
@@ -20,6 +21,7 @@ from curator_export.store.importers import import_path
 from curator_export.store.sqlite import SQLiteStore
 
 __all__ = [
+    "BatchRecord",
     "Change",
     "Course",
     "CoursePage",

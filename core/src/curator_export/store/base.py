@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self, runtime_checkable
 
@@ -173,3 +174,19 @@ class SessionWriter(Protocol):
     def upsert_session(self, session: Session) -> SessionChange:
         """Write the session with its items and assets; items it no longer has are removed."""
         ...
+
+
+@attrs.frozen
+class BatchRecord:
+    """One batch in the store's audit trail (``curator-export history``)."""
+
+    batch_id: str
+    started_at: datetime
+    elapsed_seconds: float
+    user: str
+    status: str  # completed, failed or interrupted
+    jobs: tuple[str, ...]
+    options: Mapping[str, Any]
+    files_created: int
+    failed_jobs: int
+    manifest_path: str

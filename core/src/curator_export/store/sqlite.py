@@ -21,6 +21,7 @@ from typing import Any, Self
 from curator_export.errors import SessionNotFoundError, StoreError
 from curator_export.model import Asset, ContentItem, ContentType, Session
 from curator_export.store.base import (
+    BatchRecord,
     Change,
     Course,
     CoursePage,
@@ -91,9 +92,26 @@ _V1 = (
     "CREATE INDEX session_assets_by_sha256 ON session_assets (sha256)",
 )
 
+# The audit trail: one row per batch run against this store.
+_V2 = (
+    """CREATE TABLE batches (
+        batch_id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        elapsed_seconds REAL NOT NULL,
+        user TEXT NOT NULL,
+        status TEXT NOT NULL,
+        jobs TEXT NOT NULL CHECK (json_valid(jobs)),
+        options TEXT NOT NULL CHECK (json_valid(options)),
+        files_created INTEGER NOT NULL,
+        failed_jobs INTEGER NOT NULL,
+        manifest_path TEXT NOT NULL
+    )""",
+    "CREATE INDEX batches_by_start ON batches (started_at)",
+)
+
 #: Applied in order from the file's ``PRAGMA user_version``; never edit a released entry,
 #: append a new one (its index + 1 is the version it produces).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
 
 
 def _digest(*parts: Any) -> str:
@@ -150,13 +168,17 @@ class SQLiteStore:
     """Sessions, their items and their assets in one SQLite file.
 
     Usable as a context manager. ``":memory:"`` gives a throwaway store (tests, previews).
+    A store may be handed to another thread (``execute_batch_export_async`` runs the batch in
+    one), but must be used by one thread at a time.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         self._depth = 0  # nesting of transaction(): only the outermost one commits
         try:
-            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            self._conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
         except sqlite3.Error as error:
             raise StoreError(f"cannot open session store {self.path}: {error}") from error
         # Autocommit at the driver level: transactions are explicit, see transaction().
@@ -271,6 +293,62 @@ class SQLiteStore:
             raise
         finally:
             self._depth = 0
+
+    # -- batch history ---------------------------------------------------------------------
+
+    def record_batch(
+        self,
+        *,
+        batch_id: str,
+        started_at: datetime,
+        elapsed_seconds: float,
+        user: str,
+        status: str,
+        jobs: Sequence[str],
+        options: Mapping[str, Any],
+        files_created: int,
+        failed_jobs: int,
+        manifest_path: str,
+    ) -> None:
+        """Add a finished batch to the audit trail."""
+        with self._errors("record the batch"), self.transaction():
+            self._conn.execute(
+                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    batch_id,
+                    started_at.isoformat(),
+                    elapsed_seconds,
+                    user,
+                    status,
+                    json.dumps(list(jobs)),
+                    _json(options),
+                    files_created,
+                    failed_jobs,
+                    manifest_path,
+                ),
+            )
+
+    def batch_history(self, limit: int = 50) -> list[BatchRecord]:
+        """The most recent batches, newest first."""
+        with self._errors("read the batch history"):
+            rows = self._conn.execute(
+                "SELECT * FROM batches ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [
+            BatchRecord(
+                batch_id=row[0],
+                started_at=datetime.fromisoformat(row[1]),
+                elapsed_seconds=row[2],
+                user=row[3],
+                status=row[4],
+                jobs=tuple(json.loads(row[5])),
+                options=json.loads(row[6]),
+                files_created=row[7],
+                failed_jobs=row[8],
+                manifest_path=row[9],
+            )
+            for row in rows
+        ]
 
     # -- reading ---------------------------------------------------------------------------
 

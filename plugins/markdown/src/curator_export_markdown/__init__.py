@@ -1,25 +1,29 @@
 """curator-export plugin: Clean Markdown files.
 
-This module is the plugin"s entry point and stays cheap to import: the writer imports its
-heavy libraries when it runs.
+This module is the plugin's entry point and stays cheap to import: the writer lives in
+``curator_export_markdown.writer``, imported when a file is written (see its docstring for
+the heading rule, image handling and escaping).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.metadata import version
+from typing import TYPE_CHECKING
 
 from curator_export import Format, hookimpl
-from curator_export.errors import NotImplementedFormatError
-from curator_export.render import RenderRequest
+
+if TYPE_CHECKING:
+    from curator_export.render import Rendered, RenderRequest
 
 __version__ = version("curator-export-markdown")
 
 
-def write_markdown(request: RenderRequest) -> bytes:
-    raise NotImplementedFormatError(
-        f"the markdown writer is not implemented yet (curator-export-markdown {__version__})"
-    )
+def write_markdown(request: RenderRequest) -> Rendered:
+    """Write one session (or a merged set) as CommonMark with GFM tables and pandoc divs."""
+    from curator_export_markdown.writer import write_markdown as write
+
+    return write(request)
 
 
 @hookimpl

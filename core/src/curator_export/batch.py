@@ -1,0 +1,508 @@
+"""``BatchExportManager``: plan, execute, collect.
+
+The parent process plans every output (``planning``), hands tasks to an executor (serial or a
+crash-isolating process pool), and collects results as they arrive: progress events, the
+``after_export`` hooks, retries and recovery of a crashed task's finished files, then archives,
+the manifest, the batch's history record and ``after_batch``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import pickle
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Self
+
+import attrs
+
+from curator_export.errors import CuratorExportError
+from curator_export.executors import Executor, Task, TaskOutcome, make_executor
+from curator_export.logging import get_logger
+from curator_export.model import (
+    BatchExportJob,
+    BatchExportOptions,
+    BatchExportResult,
+    BatchProgress,
+    ErrorKind,
+    ExportResult,
+    ExportStatus,
+    JobResult,
+    OnConflict,
+)
+from curator_export.planning import BatchPlan, PlannedTask, plan_batch
+from curator_export.plugins import PluginHost
+from curator_export.progress import ProgressCallback, ProgressTracker
+from curator_export.store import SessionStore
+from curator_export.worker import render_task
+
+log = get_logger(__name__)
+
+#: Seconds a task may take for parsing, on top of ``export_timeout`` for each of its formats;
+#: never more than ``export_timeout`` itself, so that a small timeout stays small.
+TASK_OVERHEAD_SECONDS = 30.0
+
+
+class BatchExportManager:
+    """Runs batches of export jobs against a session store.
+
+    ``execute_batch_export`` plans every job first; invalid jobs fail (or stop the batch when
+    ``continue_on_error`` is off) before anything renders. ``cancel()`` may be called from a
+    signal handler: no new task starts and running ones are stopped.
+    """
+
+    def __init__(
+        self,
+        store: SessionStore,
+        *,
+        host: PluginHost | None = None,
+        executor: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+    ) -> None:
+        self.store = store
+        self.host = host if host is not None else PluginHost()
+        self.executor_name = executor
+        self._clock = clock
+        self._callbacks: list[ProgressCallback] = []
+        self._executor: Executor | None = None
+        self.cancel_reason: str | None = None
+
+    def with_progress_tracking(self, callback: ProgressCallback) -> Self:
+        """Send every ``BatchProgress`` event to ``callback`` too (in the calling thread)."""
+        self._callbacks.append(callback)
+        return self
+
+    def cancel(self, reason: str = "interrupted") -> None:
+        """Stop the running batch: no new task starts; running ones are stopped."""
+        self.cancel_reason = reason
+        if self._executor is not None:
+            self._executor.cancel()
+
+    def _cancelled(self) -> bool:
+        return self.cancel_reason is not None
+
+    def plan(
+        self, jobs: Sequence[BatchExportJob], options: BatchExportOptions | None = None
+    ) -> BatchPlan:
+        """The plan of a batch without running it or writing anything (a dry run)."""
+        return plan_batch(
+            jobs, options or BatchExportOptions(), self.store, self.host, created_at=self._clock()
+        )
+
+    async def execute_batch_export_async(
+        self, jobs: Sequence[BatchExportJob], options: BatchExportOptions | None = None
+    ) -> BatchExportResult:
+        """``execute_batch_export`` in a worker thread, so the event loop keeps running.
+
+        Progress callbacks are called from that thread; cancelling the awaiting task
+        cancels the batch.
+        """
+        try:
+            return await asyncio.to_thread(self.execute_batch_export, jobs, options)
+        except asyncio.CancelledError:
+            self.cancel("cancelled")
+            raise
+
+    def execute_batch_export(
+        self, jobs: Sequence[BatchExportJob], options: BatchExportOptions | None = None
+    ) -> BatchExportResult:
+        """Plan and run ``jobs``; returns every job's results (also when interrupted)."""
+        options = options or BatchExportOptions()
+        self.cancel_reason = None
+        started = time.monotonic()
+        plan = plan_batch(
+            jobs,
+            options,
+            self.store,
+            self.host,
+            created_at=self._clock(),
+            create_directories=True,
+        )
+        log.info("batch started", batch=plan.batch_id, jobs=len(jobs), files=plan.total_files)
+        run = _Run(plan, options, self.host, self._callbacks)
+        self._clean_stale_temporaries(plan)
+        run.settle_planned()
+        if plan.tasks and self.cancel_reason is None:
+            executor = self._make_executor(plan, options)
+            self._executor = executor
+            if self._cancelled():  # a signal arrived while the executor was being made
+                executor.cancel()
+            try:
+                with executor:
+                    for outcome in executor.run(self._tasks(plan, options, run.started)):
+                        run.collect(outcome)
+                        if run.stop_reason and not self.cancel_reason:
+                            self.cancel(run.stop_reason)
+            finally:
+                self._executor = None
+                # Workers killed mid-write (crash, timeout, interrupt) leave temporaries.
+                self._clean_stale_temporaries(plan)
+        result = run.finish(
+            elapsed=time.monotonic() - started, status=self._status(run), store=self.store
+        )
+        log.info(
+            "batch finished",
+            batch=plan.batch_id,
+            seconds=round(result.elapsed_time, 3),
+            files=result.total_files_created,
+            failed_jobs=result.failed_jobs,
+        )
+        return result
+
+    def _status(self, run: _Run) -> str:
+        if self.cancel_reason in ("interrupted", "terminated", "cancelled"):
+            return "interrupted"
+        return "failed" if run.any_failed else "completed"
+
+    def _make_executor(self, plan: BatchPlan, options: BatchExportOptions) -> Executor:
+        name = self.executor_name
+        if name is None:
+            name = "process" if options.parallel_exports and len(plan.tasks) > 1 else "serial"
+        if name == "process" and (unsendable := _unpicklable_writers(plan)):
+            log.warning(
+                "running in-process: these formats' writers cannot be sent to worker processes"
+                " (define them at module level)",
+                formats=unsendable,
+            )
+            name = "serial"
+        if name == "process":
+            workers = min(options.max_concurrent_jobs, len(plan.tasks))
+            return make_executor("process", max_workers=workers)
+        if name == "serial":
+            return make_executor("serial")
+        spec = self.host.executors().get(name)
+        if spec is None:
+            return make_executor(name)  # raises with the list of known executors
+        executor: Executor = spec.factory(max_workers=options.max_concurrent_jobs)
+        return executor
+
+    def _tasks(
+        self,
+        plan: BatchPlan,
+        options: BatchExportOptions,
+        started: Callable[[PlannedTask], None],
+    ) -> Iterable[Task]:
+        for planned in plan.tasks:
+            started(planned)
+            overhead = min(TASK_OVERHEAD_SECONDS, options.export_timeout)
+            timeout = options.export_timeout * len(planned.exports) + overhead
+            yield Task(
+                task_id=planned.task_id,
+                function=render_task,
+                args=(planned, options.max_retries),
+                timeout=timeout,
+            )
+
+    @staticmethod
+    def _clean_stale_temporaries(plan: BatchPlan) -> None:
+        from curator_export.output import remove_stale_temporaries
+
+        folders = {export.name.path.parent for task in plan.tasks for export in task.exports}
+        for folder in sorted(folders):
+            if folder.is_dir():
+                removed = remove_stale_temporaries(folder, recursive=False)
+                if removed:
+                    log.warning(
+                        "removed stale temporary files", folder=str(folder), count=len(removed)
+                    )
+
+
+class _Run:
+    """The parent's bookkeeping for one batch: results, progress, hooks."""
+
+    def __init__(
+        self,
+        plan: BatchPlan,
+        options: BatchExportOptions,
+        host: PluginHost,
+        callbacks: Sequence[ProgressCallback],
+    ) -> None:
+        self.plan = plan
+        self.options = options
+        self.host = host
+        self.callbacks = callbacks
+        self.tasks = {task.task_id: task for task in plan.tasks}
+        self.results: dict[str, list[ExportResult]] = {job.job_id: [] for job in plan.jobs}
+        self.remaining = {job.job_id: 0 for job in plan.jobs}
+        for task in plan.tasks:
+            self.remaining[task.job.job_id] += len(task.exports)
+        for result in plan.settled:
+            self.remaining[result.job_id] += 1
+        self.jobs_by_id = {job.job_id: job for job in plan.jobs}
+        valid_jobs = len(plan.jobs) - len(plan.invalid_jobs)
+        self.tracker = ProgressTracker(valid_jobs, plan.total_files)
+        self.stop_reason: str | None = None
+        self.any_failed = bool(plan.invalid_jobs)
+        self.job_started: dict[str, float] = {}
+
+    def started(self, task: PlannedTask) -> None:
+        """Log a task's start: when it is handed to the executor (a pool runs it when a
+        worker is free)."""
+        job_id = task.job.job_id
+        if job_id not in self.job_started:
+            self.job_started[job_id] = time.monotonic()
+            log.info("job started", job=job_id, sessions=list(task.job.session_ids))
+        for export in task.exports:
+            log.info(
+                "export started",
+                job=job_id,
+                format=export.format.name,
+                sessions=[session.id for session in task.sessions],
+                path=str(export.name.path),
+            )
+
+    def emit(self, operation: str, job_id: str | None = None) -> None:
+        event = self.tracker.event(operation, job_id)
+        for callback in self.callbacks:
+            try:
+                callback(event)
+            except Exception as exc:  # a broken progress display must not stop the batch
+                log.error("progress callback failed", error=repr(exc))
+        self.host.progress(event)
+
+    def settle_planned(self) -> None:
+        self.emit("planned")
+        for result in self.plan.settled:
+            self.record(result)
+
+    def collect(self, outcome: TaskOutcome) -> None:
+        task = self.tasks[outcome.task_id]
+        if outcome.ok:
+            results: Sequence[ExportResult] = outcome.value
+        else:
+            assert outcome.failure is not None
+            results = _recover(task, outcome.failure.kind, outcome.failure.message)
+        for result in results:
+            self.record(result)
+
+    def record(self, result: ExportResult) -> None:
+        self.results[result.job_id].append(result)
+        failed = result.status in (ExportStatus.FAILED, ExportStatus.CANCELLED)
+        self.any_failed = self.any_failed or failed
+        self.tracker.file_done(failed=failed)
+        if result.status is ExportStatus.SUCCEEDED:
+            self.host.after_export(self.jobs_by_id[result.job_id], result)
+        log.info(
+            "export finished",
+            job=result.job_id,
+            format=result.format,
+            sessions=list(result.session_ids),
+            status=str(result.status),
+            seconds=result.duration_seconds,
+            error=result.error,
+        )
+        if result.error_kind is ErrorKind.DISK_FULL:
+            self.stop_reason = "disk_full"
+        elif failed and not self.options.continue_on_error:
+            self.stop_reason = "fail_fast"
+        self.remaining[result.job_id] -= 1
+        if self.remaining[result.job_id] == 0:
+            self.tracker.job_done()
+            since = self.job_started.get(result.job_id)
+            log.info(
+                "job finished",
+                job=result.job_id,
+                files=sum(r.status is ExportStatus.SUCCEEDED for r in self.results[result.job_id]),
+                seconds=None if since is None else round(time.monotonic() - since, 3),
+            )
+        self.emit(f"{result.format} {'/'.join(result.session_ids)}: {result.status}", result.job_id)
+
+    def finish(self, *, elapsed: float, status: str, store: SessionStore) -> BatchExportResult:
+        job_results = []
+        for job in self.plan.jobs:
+            problems = self.plan.invalid_jobs.get(job.job_id)
+            error = "; ".join(problems) if problems else None
+            job_results.append(JobResult(job.job_id, self.results[job.job_id], error=error))
+        result = BatchExportResult(
+            job_results=job_results, started_at=self.plan.created_at, elapsed_time=elapsed
+        )
+        finishing = _Finishing(self.plan, self.options, self.host, result, status)
+        finishing.archive()
+        finishing.manifest()
+        finishing.record_history(store)
+        self.emit("finished")
+        self.host.after_batch(result)
+        return result
+
+
+def _recover(task: PlannedTask, kind: ErrorKind, message: str) -> list[ExportResult]:
+    """Results of a task whose worker crashed, timed out or was stopped.
+
+    Files are written atomically, so a new file at a planned path is complete: it counts.
+    """
+    from curator_export.output import sha256_file
+
+    results = []
+    for export in task.exports:
+        path = export.name.path
+        base = ExportResult(
+            job_id=task.job.job_id,
+            format=export.format.name,
+            session_ids=tuple(session.id for session in task.sessions),
+            status=ExportStatus.FAILED,
+            path=path,
+        )
+        if not export.name.exists and path.is_file():
+            results.append(
+                attrs.evolve(
+                    base,
+                    status=ExportStatus.SUCCEEDED,
+                    size=path.stat().st_size,
+                    sha256=sha256_file(path),
+                    warnings=(f"recovered after the task failed: {message}",),
+                )
+            )
+            continue
+        status = ExportStatus.CANCELLED if kind is ErrorKind.INTERRUPTED else ExportStatus.FAILED
+        results.append(attrs.evolve(base, status=status, error=message, error_kind=kind))
+    return results
+
+
+class _Finishing:
+    """What comes after the last export: archives, the manifest, the history record."""
+
+    def __init__(
+        self,
+        plan: BatchPlan,
+        options: BatchExportOptions,
+        host: PluginHost,
+        result: BatchExportResult,
+        status: str,
+    ) -> None:
+        self.plan = plan
+        self.options = options
+        self.host = host
+        self.result = result
+        self.status = status
+
+    def archive(self) -> None:
+        if not self.options.compress_output or self.status == "interrupted":
+            return
+        from curator_export.archive import write_zip
+
+        archived: list[tuple[Path, Path]] = []  # (file, its job's folder)
+        for job, job_result in zip(self.plan.jobs, self.result.job_results, strict=True):
+            made = [e for e in job_result.exports if e.status is ExportStatus.SUCCEEDED and e.path]
+            if not made:
+                continue
+            folder = Path(os.path.abspath(job.output_directory))
+            # Companions (figures) are shared by content: each goes into the archive once.
+            paths = dict.fromkeys(p for e in made for p in (e.path, *e.companions) if p)
+            members = [(path.relative_to(folder).as_posix(), path) for path in paths]
+            archive_path = _free_path(folder / f"{job.job_id}.zip", self.options.on_conflict)
+            try:
+                write_zip(
+                    archive_path,
+                    members,
+                    overwrite=self.options.on_conflict is OnConflict.OVERWRITE,
+                )
+            except (CuratorExportError, OSError) as exc:
+                job_result.error = f"archive {archive_path} failed: {exc}"
+                continue
+            archived += [(path, folder) for path in paths]
+            self.result.archive_paths.append(archive_path)
+        # Loose files go only once every archive is written and verified (jobs that share a
+        # folder may share companions), and with them the sub-folders they leave empty.
+        for path, folder in archived:
+            path.unlink(missing_ok=True)
+            parent = path.parent
+            while parent != folder and parent.is_relative_to(folder):
+                try:
+                    parent.rmdir()
+                except OSError:  # not empty
+                    break
+                parent = parent.parent
+
+    def manifest(self) -> None:
+        if not self.options.create_manifest or not self.plan.jobs:
+            return
+        from curator_export.manifest import build_manifest, write_manifest
+
+        # The first job's folder; when that one cannot be written (the job failed planning
+        # for it), the next job's, so that a batch is never left without its record.
+        folders = dict.fromkeys(
+            Path(os.path.abspath(job.output_directory)) for job in self.plan.jobs
+        )
+        for folder in folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                manifest = build_manifest(
+                    self.result,
+                    self.plan.jobs,
+                    self.options,
+                    status=self.status,
+                    batch_id=self.plan.batch_id,
+                    plugins=_plugin_versions(self.host),
+                    relative_to=folder,
+                )
+                self.result.manifest_path = write_manifest(
+                    folder, manifest, timestamp=self.plan.created_at
+                )
+                return
+            except (CuratorExportError, OSError) as exc:
+                log.error("manifest not written", folder=str(folder), error=str(exc))
+
+    def record_history(self, store: SessionStore) -> None:
+        record = getattr(store, "record_batch", None)
+        if record is None:
+            return
+        try:
+            record(
+                batch_id=self.plan.batch_id,
+                started_at=self.plan.created_at,
+                elapsed_seconds=self.result.elapsed_time,
+                user=_user(),
+                status=self.status,
+                jobs=[job.job_id for job in self.plan.jobs],
+                options=attrs.asdict(self.options),
+                files_created=self.result.total_files_created,
+                failed_jobs=self.result.failed_jobs,
+                manifest_path=str(self.result.manifest_path or ""),
+            )
+        except (CuratorExportError, OSError) as exc:
+            log.error("batch history not recorded", error=str(exc))
+
+
+def _unpicklable_writers(plan: BatchPlan) -> list[str]:
+    formats = {export.format.name: export.format for task in plan.tasks for export in task.exports}
+    unsendable = []
+    for name, output_format in sorted(formats.items()):
+        try:
+            pickle.dumps(output_format)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            unsendable.append(name)
+    return unsendable
+
+
+def _free_path(path: Path, on_conflict: OnConflict) -> Path:
+    if on_conflict is OnConflict.OVERWRITE or not path.exists():
+        return path
+    number = 2
+    while (candidate := path.with_name(f"{path.stem}-{number}{path.suffix}")).exists():
+        number += 1
+    return candidate
+
+
+def _plugin_versions(host: PluginHost) -> dict[str, str]:
+    return {info.name: info.provider for info in host.plugins() if info.status == "loaded"}
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+
+
+def progress_events(manager: BatchExportManager) -> list[BatchProgress]:
+    """Collect a manager's progress events in a list (handy in tests and notebooks)."""
+    events: list[BatchProgress] = []
+    manager.with_progress_tracking(events.append)
+    return events
+
+
+__all__ = ["BatchExportManager", "progress_events"]

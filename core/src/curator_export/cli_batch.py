@@ -1,0 +1,337 @@
+"""The batch commands of ``curator-export``: export, run, plan, history.
+
+Interrupts: the first Ctrl-C (or SIGTERM) cancels the batch cleanly (no new task, running ones
+stopped, temporary files removed, the manifest marked interrupted) and exits 130 (143); a
+second Ctrl-C exits at once.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from curator_export.cli import App, _fail_cleanly, cli, pass_app
+from curator_export.errors import CuratorExportError, ValidationError
+
+if TYPE_CHECKING:
+    from curator_export.batch import BatchExportManager
+    from curator_export.model import BatchExportJob, BatchExportOptions, BatchExportResult
+
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+def _option_flags(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The batch options shared by `export` and `run` (for `run` they override the file)."""
+    flags = [
+        click.option(
+            "--jobs",
+            "max_concurrent_jobs",
+            type=click.IntRange(min=1),
+            help="Worker processes (default 4).",
+        ),
+        click.option("--serial", is_flag=True, default=None, help="Run in this process, in order."),
+        click.option("--fail-fast", is_flag=True, default=None, help="Stop at the first failure."),
+        click.option(
+            "--zip", "compress_output", is_flag=True, default=None, help="One <job_id>.zip per job."
+        ),
+        click.option("--no-manifest", is_flag=True, default=None, help="Write no manifest."),
+        click.option(
+            "--on-conflict",
+            type=click.Choice(["rename", "overwrite", "skip", "error"]),
+            help="What to do with files already there (default rename).",
+        ),
+        click.option(
+            "--progress",
+            type=click.Choice(["bar", "jsonl", "none"]),
+            help="Progress bar, JSON lines on stderr, or nothing (default: bar on a terminal).",
+        ),
+    ]
+    for flag in reversed(flags):
+        func = flag(func)
+    return func
+
+
+def _options(base: BatchExportOptions, flags: dict[str, Any]) -> BatchExportOptions:
+    import attrs
+
+    from curator_export.model import OnConflict
+
+    changes: dict[str, Any] = {}
+    if flags.get("max_concurrent_jobs"):
+        changes["max_concurrent_jobs"] = flags["max_concurrent_jobs"]
+    if flags.get("serial"):
+        changes["parallel_exports"] = False
+    if flags.get("fail_fast"):
+        changes["continue_on_error"] = False
+    if flags.get("compress_output"):
+        changes["compress_output"] = True
+    if flags.get("no_manifest"):
+        changes["create_manifest"] = False
+    if flags.get("on_conflict"):
+        changes["on_conflict"] = OnConflict(flags["on_conflict"])
+    return attrs.evolve(base, **changes)
+
+
+@cli.command("export")
+@click.option(
+    "-s", "--session", "sessions", multiple=True, help="Session id (repeat or comma-separate)."
+)
+@click.option("--all", "all_sessions", is_flag=True, help="Every session in the store.")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    required=True,
+    help="Format (repeat or comma-separate).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output folder.",
+)
+@click.option(
+    "--job-id", default="export", show_default=True, help="The job's id (manifest, archive name)."
+)
+@click.option("--naming", default=None, help="session, content, sequential, custom or a plugin's.")
+@click.option(
+    "--pattern", default=None, help="The pattern of --naming custom, e.g. '{session_id}/{title}'."
+)
+@click.option("--merge", is_flag=True, help="One file per format for all sessions.")
+@click.option("--title", default=None, help="Title of a merged export.")
+@click.option("--template", default=None, help="Template (theme) name.")
+@click.option(
+    "--brand",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Branding file (TOML or JSON).",
+)
+@click.option("--no-metadata", is_flag=True, help="Leave generator, time and ids out of the files.")
+@click.option("--types", default=None, help="Content types to include, comma-separated.")
+@click.option("--audience", type=click.Choice(["student", "instructor"]), default=None)
+@_option_flags
+@pass_app
+@_fail_cleanly
+def export_command(app: App, /, **params: Any) -> None:
+    """Export sessions into formats: one job from the command line."""
+    from curator_export.convert import Converters
+    from curator_export.model import BatchExportJob, BatchExportOptions
+
+    with app.store() as store:
+        sessions = _split(params["sessions"])
+        if params["all_sessions"]:
+            sessions = store.session_ids()
+        if not sessions:
+            raise click.UsageError("name sessions with -s ID (repeatable) or use --all")
+        job: dict[str, Any] = {
+            "job_id": params["job_id"],
+            "session_ids": sessions,
+            "formats": _split(params["formats"]),
+            "output_directory": str(params["output"]),
+            "merge_sessions": params["merge"],
+            "include_metadata": not params["no_metadata"],
+        }
+        if params["naming"] or params["pattern"]:
+            name = params["naming"] or "custom"
+            job["naming_strategy"] = {name: params["pattern"]} if params["pattern"] else name
+        for key, field in (
+            ("template", "template_name"),
+            ("title", "title"),
+            ("audience", "audience"),
+        ):
+            if params[key]:
+                job[field] = params[key]
+        if params["types"]:
+            job["content_types"] = params["types"]
+        if params["brand"]:
+            job["branding_options"] = _read_brand(params["brand"])
+        converters = Converters(app.host)
+        jobs = [converters.structure(job, BatchExportJob)]
+        options = _options(BatchExportOptions(), params)
+        execute(app, store, jobs, options, params["progress"])
+
+
+@cli.command("run")
+@click.argument("jobs_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_option_flags
+@pass_app
+@_fail_cleanly
+def run_command(app: App, /, jobs_file: Path, **params: Any) -> None:
+    """Run the jobs of a TOML or JSON jobs file; flags override its [options]."""
+    from curator_export.convert import Converters
+
+    parsed = Converters(app.host).read_jobs_file(jobs_file)
+    with app.store() as store:
+        execute(app, store, list(parsed.jobs), _options(parsed.options, params), params["progress"])
+
+
+@cli.command("plan")
+@click.argument("jobs_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@pass_app
+@_fail_cleanly
+def plan_command(app: App, jobs_file: Path, as_json: bool) -> None:
+    """Show every file a jobs file would write, or every validation error; writes nothing."""
+    from curator_export.batch import BatchExportManager
+    from curator_export.convert import Converters
+
+    parsed = Converters(app.host).read_jobs_file(jobs_file)
+    with app.store() as store:
+        plan = BatchExportManager(store, host=app.host).plan(list(parsed.jobs), parsed.options)
+    if plan.invalid_jobs:
+        raise ValidationError(
+            [
+                f"job {job}: {problem}"
+                for job, found in plan.invalid_jobs.items()
+                for problem in found
+            ],
+            str(jobs_file),
+        )
+    rows = [
+        {
+            "job_id": task.job.job_id,
+            "format": export.format.name,
+            "session_ids": [session.id for session in task.sessions],
+            "path": str(export.name.path),
+            "action": "overwrite"
+            if export.overwrite
+            else ("rename" if export.name.exists else "write"),
+        }
+        for task in plan.tasks
+        for export in task.exports
+    ]
+    rows += [
+        {
+            "job_id": result.job_id,
+            "format": result.format,
+            "session_ids": list(result.session_ids),
+            "path": str(result.path),
+            "action": "skip" if result.status == "skipped" else "error: exists",
+        }
+        for result in plan.settled
+    ]
+    if as_json:
+        click.echo(json.dumps({"batch_id": plan.batch_id, "files": rows}, indent=2))
+        return
+    from curator_export import views
+
+    views.print_plan(rows)
+
+
+@cli.command("history")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+@pass_app
+@_fail_cleanly
+def history_command(app: App, limit: int, as_json: bool) -> None:
+    """List the batches run against the store, newest first."""
+    if not app.store_path.exists():
+        raise CuratorExportError(f"no session store at {app.store_path}")
+    with app.store() as store:
+        records = store.batch_history(limit)
+    if as_json:
+        from curator_export.convert import unstructure
+
+        click.echo(json.dumps(unstructure(records), indent=2, default=str))
+        return
+    from curator_export import views
+
+    views.print_history(records)
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _read_brand(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValidationError([f"cannot read the brand file: {exc}"], str(path)) from exc
+    if not isinstance(data, dict):
+        raise ValidationError(["expected a table of branding fields"], str(path))
+    return data
+
+
+def execute(
+    app: App,
+    store: Any,
+    jobs: list[BatchExportJob],
+    options: BatchExportOptions,
+    progress: str | None,
+    *,
+    after: Callable[[BatchExportResult], None] | None = None,
+) -> None:
+    """Run a batch with a progress display and clean interrupts; exit with its status code."""
+    from curator_export import views
+    from curator_export.batch import BatchExportManager
+
+    manager = BatchExportManager(store, host=app.host)
+    with _progress_display(manager, progress), _interrupts(manager) as interrupted:
+        result = manager.execute_batch_export(jobs, options)
+    views.print_batch_result(result)
+    if after is not None:
+        after(result)
+    if interrupted:
+        sys.exit(interrupted[0])
+    if result.failed_jobs:
+        sys.exit(EXIT_FAILED)
+
+
+@contextmanager
+def _progress_display(manager: BatchExportManager, choice: str | None) -> Iterator[None]:
+    from curator_export.progress import JsonLinesSink, RichProgressSink
+
+    choice = choice or ("bar" if sys.stderr.isatty() else "none")
+    if choice == "jsonl":
+        manager.with_progress_tracking(JsonLinesSink(sys.stderr))
+        yield
+    elif choice == "bar":
+        bar = RichProgressSink()
+        manager.with_progress_tracking(bar)
+        try:
+            yield
+        finally:
+            bar.close()
+    else:
+        yield
+
+
+@contextmanager
+def _interrupts(manager: BatchExportManager) -> Iterator[list[int]]:
+    """Turn the first SIGINT/SIGTERM into a clean cancel; a second SIGINT exits at once."""
+    exit_codes: list[int] = []
+
+    def handle(signum: int, frame: object) -> None:
+        if exit_codes and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        code = EXIT_INTERRUPTED if signum == signal.SIGINT else EXIT_TERMINATED
+        if not exit_codes:
+            exit_codes.append(code)
+            click.echo(
+                "\nstopping: finishing cleanly (press Ctrl-C again to quit at once)", err=True
+            )
+        manager.cancel("interrupted" if signum == signal.SIGINT else "terminated")
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield exit_codes
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,285 @@
+"""Planning a batch: validate every job, load content once, name every output.
+
+Nothing renders and nothing is written here. The plan says, for every job, why it cannot run
+or which tasks it makes; for every output, its final path and what happens to a file that is
+already there. ``curator-export plan`` prints it; the batch manager executes it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+import attrs
+
+from curator_export.errors import CuratorExportError, ValidationError
+from curator_export.model import (
+    BatchExportJob,
+    BatchExportOptions,
+    Branding,
+    ErrorKind,
+    ExportResult,
+    ExportStatus,
+    OnConflict,
+    Session,
+)
+from curator_export.naming import NamingError, OutputNamer, PlannedName, check_pattern
+from curator_export.plugins import PluginHost
+from curator_export.records import Format
+from curator_export.store import SessionStore
+from curator_export.themes import Theme, find_themes, unknown_theme_message
+
+LOGO_TYPES = {".png", ".jpg", ".jpeg", ".svg"}
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+@attrs.frozen
+class PlannedExport:
+    """One output file of a task: its format and where it goes."""
+
+    format: Format
+    name: PlannedName
+
+    @property
+    def overwrite(self) -> bool:
+        return self.name.action is OnConflict.OVERWRITE
+
+
+@attrs.frozen
+class PlannedTask:
+    """The unit of work: one job and one session (or the merged set), all its formats.
+
+    It carries the content itself, never a store connection, so any worker can run it.
+    """
+
+    task_id: str
+    job: BatchExportJob
+    sessions: tuple[Session, ...]
+    exports: tuple[PlannedExport, ...]
+    branding: Branding | None
+    created_at: datetime
+    template_dirs: tuple[Path, ...] = ()
+
+
+@attrs.frozen
+class BatchPlan:
+    batch_id: str
+    created_at: datetime
+    jobs: tuple[BatchExportJob, ...]
+    tasks: tuple[PlannedTask, ...]
+    invalid_jobs: Mapping[str, tuple[str, ...]]  # job id -> every problem found
+    settled: tuple[ExportResult, ...]  # outputs decided without rendering (existing files)
+
+    @property
+    def total_files(self) -> int:
+        return sum(len(task.exports) for task in self.tasks) + len(self.settled)
+
+
+def plan_batch(
+    jobs: Sequence[BatchExportJob],
+    options: BatchExportOptions,
+    store: SessionStore,
+    host: PluginHost,
+    *,
+    created_at: datetime,
+    create_directories: bool = False,
+) -> BatchPlan:
+    """Validate ``jobs`` and plan their outputs; raises ``ValidationError`` when a job is
+    invalid and ``continue_on_error`` is off."""
+    known_sessions = set(store.session_ids())
+    template_dirs = (*options.template_dirs, *host.template_dirs())
+    themes = find_themes(template_dirs)
+    problems = {
+        job.job_id: _problems(job, host, known_sessions, create_directories)
+        + _template_problems(job, themes)
+        for job in jobs
+    }
+    duplicates = _duplicate_ids(jobs)
+    for job_id in duplicates:
+        problems[job_id] = (*problems[job_id], f"job_id {job_id!r} is used by more than one job")
+    invalid = {job_id: found for job_id, found in problems.items() if found}
+    if invalid and not options.continue_on_error:
+        raise ValidationError(
+            [f"job {job_id!r}: {problem}" for job_id, found in invalid.items() for problem in found]
+        )
+    valid_jobs = [job for job in jobs if job.job_id not in invalid]
+    wanted = list(dict.fromkeys(sid for job in valid_jobs for sid in job.session_ids))
+    sessions = {session.id: session for session in store.load_sessions(wanted)}
+    namer = OutputNamer(
+        host.naming_strategies(),
+        batch_time=created_at,
+        total_outputs=sum(
+            len(job.formats) * len(_session_groups(job, sessions)) for job in valid_jobs
+        ),
+        on_conflict=options.on_conflict,
+    )
+    tasks: list[PlannedTask] = []
+    settled: list[ExportResult] = []
+    for job in valid_jobs:
+        try:
+            job_tasks, job_settled = _plan_job(
+                job,
+                _session_groups(job, sessions),
+                host=host,
+                namer=namer,
+                created_at=created_at,
+                template_dirs=template_dirs,
+            )
+        except NamingError as exc:
+            if not options.continue_on_error:
+                raise ValidationError([str(exc)]) from exc
+            invalid[job.job_id] = (f"naming_strategy: {exc}",)
+            continue
+        tasks += job_tasks
+        settled += job_settled
+    return BatchPlan(
+        batch_id=f"{created_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}",
+        created_at=created_at,
+        jobs=tuple(jobs),
+        tasks=tuple(tasks),
+        invalid_jobs=invalid,
+        settled=tuple(settled),
+    )
+
+
+def _plan_job(
+    job: BatchExportJob,
+    groups: list[tuple[Session, ...]],
+    *,
+    host: PluginHost,
+    namer: OutputNamer,
+    created_at: datetime,
+    template_dirs: tuple[Path, ...],
+) -> tuple[list[PlannedTask], list[ExportResult]]:
+    """Name every output of one job, in plan order (sessions, then formats)."""
+    tasks: list[PlannedTask] = []
+    settled: list[ExportResult] = []
+    branding = job.branding_options or host.branding(job)
+    for group in groups:
+        exports = []
+        for format_name in job.formats:
+            output_format = host.resolve_format(format_name)
+            name = namer.name(job, group, output_format)
+            if name.action in (OnConflict.SKIP, OnConflict.ERROR):
+                settled.append(_settle(job, group, output_format, name))
+            else:
+                exports.append(PlannedExport(format=output_format, name=name))
+        if exports:
+            tasks.append(
+                PlannedTask(
+                    task_id=f"{job.job_id}:{'+'.join(session.id for session in group)}",
+                    job=job,
+                    sessions=group,
+                    exports=tuple(exports),
+                    branding=branding,
+                    created_at=created_at,
+                    template_dirs=template_dirs,
+                )
+            )
+    return tasks, settled
+
+
+def _session_groups(
+    job: BatchExportJob, sessions: Mapping[str, Session]
+) -> list[tuple[Session, ...]]:
+    ordered = tuple(sessions[sid] for sid in dict.fromkeys(job.session_ids))
+    return [ordered] if job.merge_sessions else [(session,) for session in ordered]
+
+
+def _duplicate_ids(jobs: Sequence[BatchExportJob]) -> list[str]:
+    counts = Counter(job.job_id for job in jobs)
+    return [job_id for job_id, count in counts.items() if count > 1]
+
+
+def _settle(
+    job: BatchExportJob, group: tuple[Session, ...], output_format: Format, name: PlannedName
+) -> ExportResult:
+    """The result of an output whose file exists and on_conflict says skip or error."""
+    skipped = name.action is OnConflict.SKIP
+    return ExportResult(
+        job_id=job.job_id,
+        format=output_format.name,
+        session_ids=tuple(session.id for session in group),
+        status=ExportStatus.SKIPPED if skipped else ExportStatus.FAILED,
+        path=name.path,
+        error=None if skipped else f"{name.path} exists and on_conflict is 'error'",
+        error_kind=None if skipped else ErrorKind.CONFLICT,
+        warnings=(f"{name.path} exists; kept as it is (on_conflict 'skip')",) if skipped else (),
+        attempts=0,
+    )
+
+
+def _problems(
+    job: BatchExportJob, host: PluginHost, known_sessions: set[str], create_directories: bool
+) -> tuple[str, ...]:
+    """Everything wrong with one job, each problem naming the field."""
+    found: list[str] = []
+    for format_name in job.formats:
+        try:
+            output_format = host.resolve_format(format_name)
+        except CuratorExportError as exc:
+            found.append(f"formats: {exc}")
+            continue
+        if job.merge_sessions and not output_format.can_merge:
+            found.append(f"formats: {output_format.name} cannot merge sessions")
+    try:
+        strategy = host.resolve_naming_strategy(job.naming_strategy.name)
+    except CuratorExportError as exc:
+        found.append(f"naming_strategy: {exc}")
+    else:
+        if strategy.takes_pattern:
+            pattern = job.naming_strategy.pattern or ""
+            found += [f"naming_strategy: {problem}" for problem in check_pattern(pattern)]
+    missing = [sid for sid in job.session_ids if sid not in known_sessions]
+    if missing:
+        found.append(f"session_ids: unknown session id(s) {', '.join(map(repr, missing))}")
+    found += _directory_problems(job.output_directory, create_directories)
+    if job.branding_options and job.branding_options.logo:
+        found += _logo_problems(Path(job.branding_options.logo))
+    return tuple(found)
+
+
+def _template_problems(job: BatchExportJob, themes: Mapping[str, Theme]) -> tuple[str, ...]:
+    """An unknown template is an error listing the known ones, never a silent fallback."""
+    if job.template_name is None or job.template_name in themes:
+        return ()
+    return (f"template_name: {unknown_theme_message(job.template_name, themes)}",)
+
+
+def _directory_problems(folder: Path, create: bool) -> list[str]:
+    """Whether the output directory can be written, creating it only when asked."""
+    if create:
+        from curator_export.output import ensure_writable_directory
+
+        try:
+            ensure_writable_directory(folder)
+        except CuratorExportError as exc:
+            return [f"output_directory: {exc}"]
+        return []
+    existing = Path(os.path.abspath(folder))
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return [f"output_directory: {existing} is not a folder"]
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return [f"output_directory: {existing} is not writable"]
+    return []
+
+
+def _logo_problems(logo: Path) -> list[str]:
+    if logo.suffix.lower() not in LOGO_TYPES:
+        return [f"branding_options.logo: {logo} is not a PNG, JPEG or SVG file"]
+    try:
+        size = logo.stat().st_size
+    except OSError as exc:
+        return [f"branding_options.logo: cannot read {logo}: {exc.strerror}"]
+    if size > MAX_LOGO_BYTES:
+        return [f"branding_options.logo: {logo} is {size} bytes, more than {MAX_LOGO_BYTES}"]
+    return []
+
+
+__all__ = ["BatchPlan", "NamingError", "PlannedExport", "PlannedTask", "plan_batch"]

@@ -1,0 +1,193 @@
+"""Rendering one planned task: parse once, run every format's writer, write atomically.
+
+This runs in a worker process (or in-process for serial batches). It gets everything in the
+task itself, so it needs no store and no plugin host: a format's writer is imported when the
+task is unpickled, once per worker, and stays warm for the next task.
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+from collections.abc import Callable
+from importlib.metadata import version
+
+import attrs
+
+from curator_export.errors import (
+    DiskFullError,
+    NotImplementedFormatError,
+    OutputError,
+    OutputExistsError,
+    TransientError,
+)
+from curator_export.logging import get_logger
+from curator_export.model import ErrorKind, ExportResult, ExportStatus
+from curator_export.naming import output_title
+from curator_export.output import write_atomically
+from curator_export.planning import PlannedExport, PlannedTask
+from curator_export.render import ParsedSession, Rendered, RenderRequest
+from curator_export.selection import parse_session
+
+log = get_logger(__name__)
+
+#: OSErrors worth another try: the resource may be back in a moment.
+TRANSIENT_ERRNOS = frozenset({errno.EAGAIN, errno.EBUSY, errno.EINTR, errno.ETIMEDOUT})
+BACKOFF_SECONDS = 0.2
+
+
+def render_task(
+    task: PlannedTask, max_retries: int, sleep: Callable[[float], None] = time.sleep
+) -> tuple[ExportResult, ...]:
+    """Render and write every export of ``task``; one failing export does not stop the others."""
+    started = time.monotonic()
+    job = task.job
+    parsed = tuple(parse_session(s, job.content_types, job.audience) for s in task.sessions)
+    log.debug("task parsed", task=task.task_id, seconds=round(time.monotonic() - started, 3))
+    results = []
+    for export in task.exports:
+        result = _render_export(task, parsed, export, max_retries, sleep)
+        if result.error_kind is ErrorKind.DISK_FULL:
+            # Every later write would fail the same way: give up on the rest of the task now.
+            results.append(result)
+            results += [
+                _not_started(task, later, result.error or "")
+                for later in task.exports[len(results) :]
+            ]
+            break
+        results.append(result)
+    return tuple(results)
+
+
+def _render_export(
+    task: PlannedTask,
+    parsed: tuple[ParsedSession, ...],
+    export: PlannedExport,
+    max_retries: int,
+    sleep: Callable[[float], None],
+) -> ExportResult:
+    started = time.monotonic()
+    base = ExportResult(
+        job_id=task.job.job_id,
+        format=export.format.name,
+        session_ids=tuple(session.id for session in task.sessions),
+        status=ExportStatus.FAILED,
+        path=export.name.path,
+    )
+    if not any(session.items for session in parsed):
+        return attrs.evolve(
+            base,
+            status=ExportStatus.SKIPPED,
+            warnings=("no content of the selected types for this audience",),
+            attempts=0,
+        )
+    request = _request(task, parsed, export)
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            rendered = export.format.writer(request)
+            output = rendered if isinstance(rendered, Rendered) else Rendered(data=rendered)
+            written = write_atomically(export.name.path, output.data, overwrite=export.overwrite)
+            for relative, data in output.companions.items():
+                _write_companion(export, relative, data)
+        except NotImplementedFormatError as exc:
+            return attrs.evolve(
+                base, status=ExportStatus.SKIPPED, warnings=(str(exc),), attempts=attempt
+            )
+        except DiskFullError as exc:
+            return _failed(base, ErrorKind.DISK_FULL, str(exc), attempt, started)
+        except OutputExistsError as exc:
+            return _failed(base, ErrorKind.CONFLICT, str(exc), attempt, started)
+        except Exception as exc:
+            if _transient(exc) and attempt <= max_retries:
+                log.info("transient error, retrying", export=str(export.name.path), error=repr(exc))
+                sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+                continue
+            kind = (
+                ErrorKind.OUTPUT_ERROR if isinstance(exc, OutputError) else ErrorKind.WRITER_ERROR
+            )
+            return _failed(base, kind, f"{type(exc).__name__}: {exc}", attempt, started)
+        return attrs.evolve(
+            base,
+            status=ExportStatus.SUCCEEDED,
+            size=written.size,
+            sha256=written.sha256,
+            warnings=output.warnings,
+            duration_seconds=round(time.monotonic() - started, 4),
+            attempts=attempt,
+            companions=tuple(export.name.path.parent / name for name in output.companions),
+        )
+
+
+def _write_companion(export: PlannedExport, relative: str, data: bytes) -> None:
+    """Companions are named by content: an existing one with the same bytes is already right."""
+    path = export.name.path.parent / relative
+    if not path.resolve().is_relative_to(export.name.path.parent.resolve()):
+        raise OutputError(path, "a companion file may not leave its output's folder")
+    try:
+        write_atomically(path, data)
+    except OutputExistsError:
+        if path.read_bytes() != data:
+            raise
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, TransientError):
+        return True
+    return isinstance(exc, OSError) and exc.errno in TRANSIENT_ERRNOS
+
+
+def _failed(
+    base: ExportResult, kind: ErrorKind, message: str, attempts: int, started: float
+) -> ExportResult:
+    return attrs.evolve(
+        base,
+        status=ExportStatus.FAILED,
+        error=message,
+        error_kind=kind,
+        attempts=attempts,
+        duration_seconds=round(time.monotonic() - started, 4),
+    )
+
+
+def _not_started(task: PlannedTask, export: PlannedExport, reason: str) -> ExportResult:
+    return ExportResult(
+        job_id=task.job.job_id,
+        format=export.format.name,
+        session_ids=tuple(session.id for session in task.sessions),
+        status=ExportStatus.CANCELLED,
+        path=export.name.path,
+        error=f"not started: {reason}",
+        error_kind=ErrorKind.DISK_FULL,
+        attempts=0,
+    )
+
+
+def _request(
+    task: PlannedTask, parsed: tuple[ParsedSession, ...], export: PlannedExport
+) -> RenderRequest:
+    job = task.job
+    content_types = sorted({item.item.content_type.value for s in parsed for item in s.items})
+    return RenderRequest(
+        job=job,
+        format=export.format.name,
+        title=output_title(job, task.sessions),
+        sessions=parsed,
+        branding=task.branding,
+        template_name=job.template_name,
+        audience=job.audience,
+        include_metadata=job.include_metadata,
+        metadata={
+            "generator": f"curator-export {version('curator-export')}",
+            "created": task.created_at.isoformat(),
+            "job_id": job.job_id,
+            "session_ids": [session.id for session in task.sessions],
+            "content_types": content_types,
+            "audience": job.audience.value,
+        }
+        if job.include_metadata
+        else {},
+        created_at=task.created_at,
+        template_dirs=task.template_dirs,
+    )
