@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from curator_export.batch import BatchExportManager
+from curator_export.branding import LOGO_MAX_BYTES
 from curator_export.errors import ValidationError
 from curator_export.model import (
     BatchExportJob,
@@ -30,7 +31,6 @@ from curator_export.model import (
     OnConflict,
 )
 from curator_export.output import TEMP_PREFIX, create_temporary
-from curator_export.planning import MAX_LOGO_BYTES
 from curator_export.testing_writers import PARTIAL_BYTES, read_log
 
 SERIAL = BatchExportOptions(parallel_exports=False)
@@ -88,7 +88,7 @@ def invalid_jobs(tmp_path: Path) -> dict[str, tuple[BatchExportJob, str]]:
     gif = tmp_path / "logo.gif"
     gif.write_bytes(b"GIF89a")
     huge = tmp_path / "huge.png"
-    huge.write_bytes(b"\0" * (MAX_LOGO_BYTES + 1))
+    huge.write_bytes(b"\0" * (LOGO_MAX_BYTES + 1))
     out = tmp_path / "out"
     return {
         "missing": (
@@ -107,7 +107,7 @@ def invalid_jobs(tmp_path: Path) -> dict[str, tuple[BatchExportJob, str]]:
         "folder": (job(blocker / "out", "folder"), "output_directory: "),
         "logo": (
             job(out / "logo", "logo", branding_options=Branding(logo=str(gif))),
-            "branding_options.logo: ",
+            "is not a PNG, JPEG or SVG file",
         ),
         "missing-logo": (
             job(
@@ -115,11 +115,11 @@ def invalid_jobs(tmp_path: Path) -> dict[str, tuple[BatchExportJob, str]]:
                 "missing-logo",
                 branding_options=Branding(logo=str(tmp_path / "absent.png")),
             ),
-            "branding_options.logo: cannot read",
+            "cannot be read",
         ),
         "huge-logo": (
             job(out / "huge-logo", "huge-logo", branding_options=Branding(logo=str(huge))),
-            "more than",
+            "the limit is",
         ),
     }
 

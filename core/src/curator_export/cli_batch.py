@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import click
 
 from curator_export.cli import App, _fail_cleanly, cli, pass_app
@@ -61,8 +62,6 @@ def _option_flags(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _options(base: BatchExportOptions, flags: dict[str, Any]) -> BatchExportOptions:
-    import attrs
-
     from curator_export.model import OnConflict
 
     changes: dict[str, Any] = {}
@@ -154,10 +153,12 @@ def export_command(app: App, /, **params: Any) -> None:
                 job[field] = params[key]
         if params["types"]:
             job["content_types"] = params["types"]
-        if params["brand"]:
-            job["branding_options"] = _read_brand(params["brand"])
         converters = Converters(app.host)
         jobs = [converters.structure(job, BatchExportJob)]
+        if params["brand"]:
+            from curator_export.branding import load_brand_file
+
+            jobs = [attrs.evolve(jobs[0], branding_options=load_brand_file(params["brand"]))]
         options = _options(BatchExportOptions(), params)
         execute(app, store, jobs, options, params["progress"])
 
@@ -252,19 +253,6 @@ def history_command(app: App, limit: int, as_json: bool) -> None:
 
 def _split(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
-def _read_brand(path: Path) -> dict[str, Any]:
-    import tomllib
-
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValidationError([f"cannot read the brand file: {exc}"], str(path)) from exc
-    if not isinstance(data, dict):
-        raise ValidationError(["expected a table of branding fields"], str(path))
-    return data
 
 
 def execute(

@@ -129,3 +129,7 @@ class TransientError(CuratorExportError):
 
     The batch retries the export with backoff up to ``max_retries`` and records the attempts.
     """
+
+
+class BrandingError(CuratorExportError):
+    """A branding value that cannot be used safely: a bad colour, font stack or logo."""

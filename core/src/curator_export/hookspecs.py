@@ -153,7 +153,7 @@ def curator_export_branding(job: BatchExportJob) -> Branding | None:
 def curator_export_template_dirs() -> Sequence[Path]:
     """Add template folders, searched before the built-in ones. *Registration hook.*
 
-    Each folder holds theme folders (``<theme>/conf.json`` plus templates); a theme names its
+    Each folder holds theme folders (``<theme>/theme.json`` plus templates); a theme names its
     base theme, so an institution overrides one block instead of copying a theme.
 
     Example::

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import attrs
 
-from curator_export.errors import CuratorExportError, ValidationError
+from curator_export.errors import BrandingError, CuratorExportError, ValidationError
 from curator_export.model import (
     BatchExportJob,
     BatchExportOptions,
@@ -32,9 +32,6 @@ from curator_export.plugins import PluginHost
 from curator_export.records import Format
 from curator_export.store import SessionStore
 from curator_export.themes import Theme, find_themes, unknown_theme_message
-
-LOGO_TYPES = {".png", ".jpg", ".jpeg", ".svg"}
-MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
 @attrs.frozen
@@ -238,8 +235,8 @@ def _problems(
     if missing:
         found.append(f"session_ids: unknown session id(s) {', '.join(map(repr, missing))}")
     found += _directory_problems(job.output_directory, create_directories)
-    if job.branding_options and job.branding_options.logo:
-        found += _logo_problems(Path(job.branding_options.logo))
+    if job.branding_options is not None:
+        found += _branding_problems(job.branding_options)
     return tuple(found)
 
 
@@ -270,15 +267,14 @@ def _directory_problems(folder: Path, create: bool) -> list[str]:
     return []
 
 
-def _logo_problems(logo: Path) -> list[str]:
-    if logo.suffix.lower() not in LOGO_TYPES:
-        return [f"branding_options.logo: {logo} is not a PNG, JPEG or SVG file"]
+def _branding_problems(branding: Branding) -> list[str]:
+    """Colours, font stacks and the logo, checked before anything renders."""
+    from curator_export.branding import validate_branding
+
     try:
-        size = logo.stat().st_size
-    except OSError as exc:
-        return [f"branding_options.logo: cannot read {logo}: {exc.strerror}"]
-    if size > MAX_LOGO_BYTES:
-        return [f"branding_options.logo: {logo} is {size} bytes, more than {MAX_LOGO_BYTES}"]
+        validate_branding(branding)
+    except BrandingError as exc:
+        return [f"branding_options: {exc}"]
     return []
 
 

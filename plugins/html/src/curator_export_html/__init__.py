@@ -1,25 +1,29 @@
 """curator-export plugin: HTML pages (self-contained, themed, branded).
 
-This module is the plugin"s entry point and stays cheap to import: the writer imports its
-heavy libraries when it runs.
+This module is the plugin's entry point and stays cheap to import: jinja2 and the writer's
+modules are imported when a page is written, not when the plugin is listed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.metadata import version
+from pathlib import Path
 
 from curator_export import Format, hookimpl
-from curator_export.errors import NotImplementedFormatError
-from curator_export.render import RenderRequest
+from curator_export.render import Rendered, RenderRequest
 
 __version__ = version("curator-export-html")
 
+#: The built-in themes: professional, academic, minimal, presentation.
+THEMES_DIR = Path(__file__).parent / "themes"
 
-def write_html(request: RenderRequest) -> bytes:
-    raise NotImplementedFormatError(
-        f"the html writer is not implemented yet (curator-export-html {__version__})"
-    )
+
+def write_html(request: RenderRequest) -> Rendered:
+    """Render one self-contained HTML page (see ``curator_export_html.page``)."""
+    from curator_export_html.page import write_html as write
+
+    return write(request)
 
 
 @hookimpl
@@ -35,3 +39,8 @@ def curator_export_formats() -> Sequence[Format]:
             writer=write_html,
         ),
     ]
+
+
+@hookimpl
+def curator_export_template_dirs() -> Sequence[Path]:
+    return [THEMES_DIR]

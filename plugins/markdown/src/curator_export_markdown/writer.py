@@ -456,7 +456,7 @@ class _Writer:
     def bullet_list(self, block: BulletList, marker: str) -> _Rendered:
         items = [self.list_item(item, marker, block.tight) for item in block.items]
         text = ("\n" if block.tight else "\n\n").join(items)
-        return _Rendered(text, block, interrupts_paragraph=_first_item_filled(block))
+        return _Rendered(text, block, interrupts_paragraph=_first_item_written(items, marker))
 
     def ordered_list(self, block: OrderedList, delimiter: str) -> _Rendered:
         items = [
@@ -465,7 +465,7 @@ class _Writer:
         ]
         text = ("\n" if block.tight else "\n\n").join(items)
         # Only a list starting at 1 may interrupt a paragraph.
-        interrupts = block.start == 1 and _first_item_filled(block)
+        interrupts = block.start == 1 and _first_item_written(items, f"{block.start}{delimiter}")
         return _Rendered(text, block, interrupts_paragraph=interrupts)
 
     def list_item(self, item: ListItem, marker: str, tight: bool) -> str:
@@ -969,9 +969,10 @@ def _writes_nothing(node: Inline) -> bool:
     return False
 
 
-def _first_item_filled(block: BulletList | OrderedList) -> bool:
-    # An empty first item cannot interrupt a paragraph.
-    return bool(block.items) and bool(block.items[0].children)
+def _first_item_written(items: Sequence[str], marker: str) -> bool:
+    # A list whose first item is empty (as written) cannot interrupt a paragraph; under a
+    # paragraph line a lone "-" would even underline it as a heading.
+    return bool(items) and items[0].partition("\n")[0] != marker
 
 
 def _join(rendered: Sequence[_Rendered], *, tight: bool) -> str:
