@@ -503,3 +503,43 @@ def test_a_second_ctrl_c_exits_at_once(make_store, tmp_path, cli_env):
     assert "Batch summary" not in (tmp_path / "stdout.txt").read_text()
     assert not list((tmp_path / "out").glob("batch_export_manifest_*"))
     assert_nothing_left(tmp_path, cli_env)
+
+
+def test_template_dir_themes_are_used_and_typos_refused(cli, tmp_path):
+    """--template-dir adds a theme on top of a built-in one; a misspelled theme exits 2."""
+    theme = tmp_path / "themes" / "campus"
+    theme.mkdir(parents=True)
+    (theme / "theme.json").write_text(json.dumps({"base": "academic"}))
+    (theme / "theme.css").write_text(":root { --campus-marker: 42; }\n")
+    made = cli(
+        "export",
+        "-s",
+        "s1",
+        "-f",
+        "html",
+        "-o",
+        "out",
+        "--template",
+        "campus",
+        "--template-dir",
+        str(tmp_path / "themes"),
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "--campus-marker: 42" in (tmp_path / "out" / "s1.html").read_text()
+    typo = cli(
+        "export",
+        "-s",
+        "s1",
+        "-f",
+        "html",
+        "-o",
+        "typo",
+        "--template",
+        "campsu",
+        "--template-dir",
+        str(tmp_path / "themes"),
+    )
+    assert typo.returncode == 2
+    assert "unknown template 'campsu'" in typo.stdout.replace("\n", "")
+    assert "campus" in typo.stdout
+    assert not (tmp_path / "typo" / "s1.html").exists()

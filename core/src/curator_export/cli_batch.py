@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from curator_export.model import BatchExportJob, BatchExportOptions, BatchExportResult
 
 EXIT_FAILED = 1
+EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
@@ -49,6 +50,13 @@ def _option_flags(func: Callable[..., Any]) -> Callable[..., Any]:
             "--on-conflict",
             type=click.Choice(["rename", "overwrite", "skip", "error"]),
             help="What to do with files already there (default rename).",
+        ),
+        click.option(
+            "--template-dir",
+            "template_dirs",
+            multiple=True,
+            type=click.Path(exists=True, file_okay=False, path_type=Path),
+            help="A folder of themes, searched before the installed ones (repeatable).",
         ),
         click.option(
             "--progress",
@@ -77,6 +85,8 @@ def _options(base: BatchExportOptions, flags: dict[str, Any]) -> BatchExportOpti
         changes["create_manifest"] = False
     if flags.get("on_conflict"):
         changes["on_conflict"] = OnConflict(flags["on_conflict"])
+    if flags.get("template_dirs"):
+        changes["template_dirs"] = (*flags["template_dirs"], *base.template_dirs)
     return attrs.evolve(base, **changes)
 
 
@@ -276,6 +286,8 @@ def execute(
         after(result)
     if interrupted:
         sys.exit(interrupted[0])
+    if result.job_results and all(job.error and not job.exports for job in result.job_results):
+        sys.exit(EXIT_INVALID)  # nothing could even start: every job failed validation
     if result.failed_jobs:
         sys.exit(EXIT_FAILED)
 
