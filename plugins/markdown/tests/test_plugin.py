@@ -31,3 +31,12 @@ def test_entry_module_does_not_load_the_writer(run_python) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_single_file_template_is_known_to_planning(plugin_host) -> None:
+    """`--template single-file` is a registered theme, so planning accepts it for any format."""
+    from curator_export.themes import find_themes
+
+    themes = find_themes(plugin_host.template_dirs())
+    assert themes["single-file"].base == "professional"
+    assert "professional" in themes

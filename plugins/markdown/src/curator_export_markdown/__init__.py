@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.metadata import version
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from curator_export import Format, hookimpl
@@ -39,3 +40,9 @@ def curator_export_formats() -> Sequence[Format]:
             writer=write_markdown,
         ),
     ]
+
+
+@hookimpl
+def curator_export_template_dirs() -> Sequence[Path]:
+    """The ``single-file`` template, so ``--template single-file`` passes planning."""
+    return [Path(__file__).parent / "themes"]
