@@ -824,3 +824,11 @@ def test_corpus_divs_and_code_match_the_source(path: Path) -> None:
     languages = Counter(block.language for block in nodes_of(document, CodeBlock))
     assert +Counter({k: v for k, v in languages.items() if k}) == fence_languages
     assert document.warnings == ()
+
+
+def test_code_fence_after_a_list_marker_does_not_swallow_the_div_end() -> None:
+    """A fence opened on a list item's line inside a div leaves the div's closing fence alone."""
+    document = parse(":::: challenge\n\n- ```python\n  x = 1\n  ```\n\n::::\n\nAfter the div.\n")
+    assert [type(block).__name__ for block in document.children] == ["Div", "Paragraph"]
+    assert plain_text(document.children[1]) == "After the div."
+    assert "x = 1" in plain_text(document.children[0])

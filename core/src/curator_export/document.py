@@ -527,6 +527,8 @@ _DIV_CLOSE = re.compile(r":{3,}[ \t]*\Z")
 _DIV_OPEN = re.compile(r":{3,}[ \t]*(?P<rest>[^:\s].*?)[ \t]*\Z")
 _DIV_NAME = re.compile(r"(?P<name>\w[\w.-]*)[ \t]*:*\Z")
 _DIV_ATTR_TAIL = re.compile(r"[ \t]*:*\Z")
+# List and quote markers a code fence may follow on its line ("- ```python").
+_CONTAINER_MARKERS = re.compile(r"\A(?:[ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]+|[ \t]*>[ \t]?)+")
 _CODE_FENCE = re.compile(r"(?P<marker>`{3,}|~{3,})(?P<info>.*)\Z")
 
 
@@ -565,7 +567,7 @@ def _find_div_close(state: StateBlock, first: int, end: int) -> tuple[int, bool]
                 code_fence = ""
         elif state.sCount[line] - state.blkIndent >= 4:
             continue
-        elif fence := _CODE_FENCE.match(text):
+        elif fence := _CODE_FENCE.match(_CONTAINER_MARKERS.sub("", text, count=1)):
             if not (fence["marker"][0] == "`" and "`" in fence["info"]):
                 code_fence = fence["marker"]
         elif _DIV_CLOSE.match(text):
