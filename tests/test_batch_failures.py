@@ -148,6 +148,9 @@ def test_invalid_jobs_fail_with_their_reason_and_the_others_run(
         assert failed.exports == []
     assert "pfd" in results["format"].error
     assert "not a folder" in results["folder"].error
+    assert results["missing"].error_kind is ErrorKind.NOT_FOUND
+    assert results["format"].error_kind is ErrorKind.INVALID_JOB
+    assert results["good"].error_kind is None
     assert (result.successful_jobs, result.failed_jobs) == (1, len(invalid_jobs))
     assert every_file(tmp_path / "out") == [
         f"good/{name}" for name in every_file(tmp_path / "out" / "good")

@@ -48,6 +48,7 @@ JOB_KEYS = {
     "session_ids",
     "output_directory",
     "error_message",
+    "error_kind",
     "exports",
 }
 EXPORT_KEYS = {

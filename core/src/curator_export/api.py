@@ -115,6 +115,7 @@ def _job_payload(job: JobResult) -> dict[str, Any]:
         "success": job.success,
         "filesCreated": job.files_created,
         "errorMessage": job.error,
+        "errorKind": str(job.error_kind) if job.error_kind else None,
         "exports": [_export_payload(export) for export in job.exports],
     }
 

@@ -314,9 +314,15 @@ class _Run:
     def finish(self, *, elapsed: float, status: str, store: SessionStore) -> BatchExportResult:
         job_results = []
         for job in self.plan.jobs:
-            problems = self.plan.invalid_jobs.get(job.job_id)
-            error = "; ".join(problems) if problems else None
-            job_results.append(JobResult(job.job_id, self.results[job.job_id], error=error))
+            problems = self.plan.invalid_jobs.get(job.job_id, ())
+            job_results.append(
+                JobResult(
+                    job.job_id,
+                    self.results[job.job_id],
+                    error="; ".join(problems) or None,
+                    error_kind=_job_error_kind(problems),
+                )
+            )
         result = BatchExportResult(
             job_results=job_results, started_at=self.plan.created_at, elapsed_time=elapsed
         )
@@ -327,6 +333,15 @@ class _Run:
         self.emit("finished")
         self.host.after_batch(result)
         return result
+
+
+def _job_error_kind(problems: Sequence[str]) -> ErrorKind | None:
+    """not_found when unknown sessions are the only problem, else invalid_job."""
+    if not problems:
+        return None
+    if all(problem.startswith("session_ids: unknown session") for problem in problems):
+        return ErrorKind.NOT_FOUND
+    return ErrorKind.INVALID_JOB
 
 
 def _recover(task: PlannedTask, kind: ErrorKind, message: str) -> list[ExportResult]:

@@ -104,6 +104,7 @@ def _job(result: JobResult, job: BatchExportJob | None, relative_to: Path) -> di
         "session_ids": session_ids,
         "output_directory": manifest_path(job.output_directory, relative_to) if job else None,
         "error_message": result.error,
+        "error_kind": result.error_kind.value if result.error_kind else None,
         "exports": [_export(export, relative_to) for export in result.exports],
     }
 

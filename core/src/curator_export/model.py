@@ -273,6 +273,7 @@ class JobResult:
     job_id: str
     exports: list[ExportResult] = attrs.field(factory=list)
     error: str | None = None  # a failure of the whole job (e.g. it failed validation)
+    error_kind: ErrorKind | None = None  # not_found when only sessions were missing
 
     @property
     def success(self) -> bool:
