@@ -24,6 +24,7 @@ from curator_export.errors import CuratorExportError, ValidationError
 if TYPE_CHECKING:
     from curator_export.batch import BatchExportManager
     from curator_export.model import BatchExportJob, BatchExportOptions, BatchExportResult
+    from curator_export.naming import PlannedName
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
@@ -215,9 +216,7 @@ def plan_command(app: App, jobs_file: Path, as_json: bool) -> None:
             "format": export.format.name,
             "session_ids": [session.id for session in task.sessions],
             "path": str(export.name.path),
-            "action": "overwrite"
-            if export.overwrite
-            else ("rename" if export.name.exists else "write"),
+            "action": _action(export.name),
         }
         for task in plan.tasks
         for export in task.exports
@@ -259,6 +258,14 @@ def history_command(app: App, limit: int, as_json: bool) -> None:
     from curator_export import views
 
     views.print_history(records)
+
+
+def _action(name: PlannedName) -> str:
+    if name.action is not None:
+        return str(name.action)
+    if name.renamed_from is not None:
+        return f"write (renamed: {name.renamed_from} exists)"
+    return "write"
 
 
 def _split(values: Sequence[str]) -> list[str]:

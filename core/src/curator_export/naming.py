@@ -174,6 +174,8 @@ class PlannedName:
     path: Path
     exists: bool  # a file was already there when the batch was planned
     action: OnConflict | None  # None: a new file; else what on_conflict says to do
+    #: The path the strategy asked for, when a file on disk made it take another (rename).
+    renamed_from: str | None = None
 
 
 class OutputNamer:
@@ -235,6 +237,8 @@ class OutputNamer:
     def _place(self, job: BatchExportJob, relative: str) -> PlannedName:
         folder = Path(os.path.abspath(job.output_directory))
         names = self._names.setdefault(folder, UniqueNames())
+        wanted = relative
+        on_disk = os.path.lexists(folder / wanted)
         if self.on_conflict is OnConflict.RENAME:
             relative = names.claim(relative, exists=lambda rel: os.path.lexists(folder / rel))
         else:
@@ -242,8 +246,13 @@ class OutputNamer:
         path = folder / relative
         _check_inside(job, folder, path)
         exists = os.path.lexists(path)
-        action = self.on_conflict if exists else None
-        return PlannedName(relative_path=relative, path=path, exists=exists, action=action)
+        return PlannedName(
+            relative_path=relative,
+            path=path,
+            exists=exists,
+            action=self.on_conflict if exists else None,
+            renamed_from=wanted if on_disk and relative != wanted else None,
+        )
 
 
 def _check_inside(job: BatchExportJob, folder: Path, path: Path) -> None:

@@ -261,6 +261,8 @@ def test_existing_files_follow_the_conflict_policy(
     )
     assert relative(planned) == expected
     assert planned.action is action
+    renamed = "session_123.html" if policy is OnConflict.RENAME else None
+    assert planned.renamed_from == renamed
     assert existing.read_text() == "keep me"
 
 
