@@ -26,6 +26,7 @@ fixtures without configuration:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 import subprocess
@@ -36,9 +37,20 @@ from typing import Any
 
 import pytest
 
+from curator_export.document import Document
+from curator_export.model import (
+    Asset,
+    Audience,
+    BatchExportJob,
+    Branding,
+    ContentItem,
+    ContentType,
+    Session,
+)
 from curator_export.plugins import PluginHost, PluginPolicy
 from curator_export.records import Format
-from curator_export.render import RenderRequest
+from curator_export.render import ParsedItem, ParsedSession, RenderRequest
+from curator_export.selection import parse_session
 
 CORPUS_ENV = "CURATOR_EXPORT_CORPUS"
 
@@ -170,3 +182,101 @@ def run_python(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]
         return _run_clean([sys.executable, "-c", code], tmp_path, env)
 
     return run
+
+
+class RequestKit:
+    """Builds sessions and render requests the way core hands them to a writer.
+
+    Writer tests subclass it (or use it as is) to get small, realistic inputs without a store
+    or a batch: ``kit.request(kit.session(("Intro", "# Hello")))``.
+    """
+
+    format_name = "txt"
+    default_type = ContentType.WORKSHEET
+
+    def asset(self, path: str, data: bytes, media_type: str = "image/png") -> Asset:
+        """A file of a session (a figure), keyed by ``path`` as the Markdown writes it."""
+        return Asset(path, media_type, hashlib.sha256(data).hexdigest(), data)
+
+    def session(
+        self,
+        *items: tuple[str, str] | tuple[str, str, ContentType],
+        title: str = "Session",
+        session_id: str = "s1",
+        assets: Sequence[Asset] = (),
+    ) -> Session:
+        """A session of ``(title, Markdown body[, content type])`` items, ids ``s1/1`` ..."""
+        return Session(
+            id=session_id,
+            title=title,
+            items=tuple(
+                ContentItem(
+                    id=f"{session_id}/{number}",
+                    session_id=session_id,
+                    content_type=item[2] if len(item) == 3 else self.default_type,
+                    title=item[0],
+                    body=item[1],
+                    position=number,
+                )
+                for number, item in enumerate(items, start=1)
+            ),
+            assets={asset.path: asset for asset in assets},
+        )
+
+    def parsed(
+        self,
+        session: Session,
+        documents: Mapping[str, Document] | None = None,
+        audience: Audience = Audience.INSTRUCTOR,
+    ) -> ParsedSession:
+        """The session parsed once for ``audience``; ``documents`` replaces trees by item id."""
+        parsed = parse_session(session, None, audience)
+        if not documents:
+            return parsed
+        return ParsedSession(
+            session=session,
+            items=tuple(
+                ParsedItem(item=p.item, document=documents.get(p.item.id, p.document))
+                for p in parsed.items
+            ),
+        )
+
+    def request(
+        self,
+        *sessions: Session | ParsedSession,
+        title: str | None = None,
+        template_name: str | None = None,
+        branding: Branding | None = None,
+        audience: Audience = Audience.INSTRUCTOR,
+        include_metadata: bool = False,
+        metadata: Mapping[str, Any] | None = None,
+        template_dirs: Sequence[Path] = (),
+    ) -> RenderRequest:
+        """A request for these sessions (merged when there are several)."""
+        parsed = tuple(
+            self.parsed(session, audience=audience) if isinstance(session, Session) else session
+            for session in sessions
+        )
+        ids = tuple(item.session.id for item in parsed)
+        job = BatchExportJob(
+            job_id="job-1",
+            session_ids=ids,
+            formats=(self.format_name,),
+            output_directory=Path("out"),
+            merge_sessions=len(ids) > 1,
+            template_name=template_name,
+            include_metadata=include_metadata,
+            audience=audience,
+        )
+        return RenderRequest(
+            job=job,
+            format=self.format_name,
+            title=title if title is not None else parsed[0].session.title,
+            sessions=parsed,
+            branding=branding,
+            template_name=template_name,
+            audience=audience,
+            include_metadata=include_metadata,
+            metadata=dict(metadata or {}),
+            template_dirs=tuple(template_dirs),
+        )

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
 from curator_export.model import (
-    Asset,
-    Audience,
-    BatchExportJob,
-    Branding,
-    ContentItem,
-    ContentType,
     Session,
 )
-from curator_export.render import ParsedSession, Rendered, RenderRequest
-from curator_export.selection import parse_session
+from curator_export.render import ParsedSession, Rendered
+from curator_export.testing import RequestKit
 from curator_export_html import write_html
 
 
@@ -70,74 +61,10 @@ class Outline(HTMLParser):
         return [str(element.attrs["id"]) for element in self.elements if "id" in element.attrs]
 
 
-class HtmlKit:
-    """Builds sessions and render requests the way core hands them to the writer."""
+class HtmlKit(RequestKit):
+    """Sessions, requests and written pages for the HTML writer's tests."""
 
-    def asset(self, path: str, data: bytes, media_type: str = "image/png") -> Asset:
-        return Asset(path, media_type, hashlib.sha256(data).hexdigest(), data)
-
-    def session(
-        self,
-        *items: tuple[str, str] | tuple[str, str, ContentType],
-        title: str = "Session",
-        session_id: str = "s1",
-        assets: Sequence[Asset] = (),
-    ) -> Session:
-        """A session with ``(title, Markdown body[, content type])`` items."""
-        return Session(
-            id=session_id,
-            title=title,
-            items=tuple(
-                ContentItem(
-                    id=f"{session_id}-{number}",
-                    session_id=session_id,
-                    content_type=item[2] if len(item) == 3 else ContentType.WORKSHEET,
-                    title=item[0],
-                    body=item[1],
-                    position=number,
-                )
-                for number, item in enumerate(items, start=1)
-            ),
-            assets={asset.path: asset for asset in assets},
-        )
-
-    def request(
-        self,
-        *sessions: Session | ParsedSession,
-        title: str | None = None,
-        template_name: str | None = None,
-        branding: Branding | None = None,
-        audience: Audience = Audience.INSTRUCTOR,
-        include_metadata: bool = False,
-        metadata: Mapping[str, Any] | None = None,
-        template_dirs: Sequence[Path] = (),
-    ) -> RenderRequest:
-        parsed = tuple(
-            parse_session(session, None, audience) if isinstance(session, Session) else session
-            for session in sessions
-        )
-        ids = tuple(item.session.id for item in parsed)
-        job = BatchExportJob(
-            job_id="job-1",
-            session_ids=ids,
-            formats=("html",),
-            output_directory=Path("out"),
-            merge_sessions=len(ids) > 1,
-            template_name=template_name,
-            include_metadata=include_metadata,
-        )
-        return RenderRequest(
-            job=job,
-            format="html",
-            title=title if title is not None else parsed[0].session.title,
-            sessions=parsed,
-            branding=branding,
-            template_name=template_name,
-            audience=audience,
-            include_metadata=include_metadata,
-            metadata=dict(metadata or {}),
-            template_dirs=tuple(template_dirs),
-        )
+    format_name = "html"
 
     def write(self, *sessions: Session | ParsedSession, **options: Any) -> Rendered:
         return write_html(self.request(*sessions, **options))

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import curator_export_html
+from curator_export import hookimpl
 from curator_export.plugins import PluginHost
 from curator_export.render import Rendered
 from curator_export.themes import find_themes
@@ -26,10 +27,19 @@ def test_registered_writer_returns_a_page(plugin_host: PluginHost, kit) -> None:
     assert b"Hello <em>world</em>." in rendered.data
 
 
-def test_themes_folder_is_registered_last(plugin_host: PluginHost) -> None:
-    """The template-dir hook gives the built-in themes, and the host puts them last."""
+def test_themes_folder_comes_after_third_party_folders(
+    plugin_host: PluginHost, tmp_path: Path
+) -> None:
+    """The template-dir hook gives the built-in themes, after any third party's folders."""
+
+    class Campus:
+        @hookimpl
+        def curator_export_template_dirs(self) -> list[Path]:
+            return [tmp_path]
+
+    plugin_host.register(Campus(), "campus")
     folders = plugin_host.template_dirs()
-    assert folders[-1] == curator_export_html.THEMES_DIR
+    assert folders.index(tmp_path) < folders.index(curator_export_html.THEMES_DIR)
     themes = find_themes(folders)
     assert {"professional", "academic", "minimal", "presentation"} <= set(themes)
     assert themes["presentation"].base == "professional"
