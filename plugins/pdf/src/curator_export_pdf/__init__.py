@@ -1,6 +1,6 @@
 """curator-export plugin: PDF documents rendered with WeasyPrint.
 
-This module is the plugin"s entry point and stays cheap to import: the writer imports its
+This module is the plugin's entry point and stays cheap to import: the writer imports its
 heavy libraries when it runs.
 """
 
@@ -10,16 +10,16 @@ from collections.abc import Sequence
 from importlib.metadata import version
 
 from curator_export import Format, hookimpl
-from curator_export.errors import NotImplementedFormatError
-from curator_export.render import RenderRequest
+from curator_export.render import Rendered, RenderRequest
 
 __version__ = version("curator-export-pdf")
 
 
-def write_pdf(request: RenderRequest) -> bytes:
-    raise NotImplementedFormatError(
-        f"the pdf writer is not implemented yet (curator-export-pdf {__version__})"
-    )
+def write_pdf(request: RenderRequest) -> Rendered:
+    """Render one tagged PDF (see ``curator_export_pdf.writer``); WeasyPrint loads here."""
+    from curator_export_pdf.writer import write_pdf as write
+
+    return write(request)
 
 
 @hookimpl

@@ -1,0 +1,162 @@
+"""The PDF writer: the HTML writer's page, a print stylesheet, and WeasyPrint with no leaks.
+
+WeasyPrint is imported inside :func:`write_pdf`, so listing the plugin stays cheap. Every
+resource the page or the stylesheets ask for goes through :class:`_DataOnlyFetcher`, which
+serves ``data:`` URLs and refuses everything else (files, HTTP, FTP, ...); each refusal is a
+warning in the result. No base URL is given, so relative references resolve against nothing,
+and no attachment is ever embedded.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from curator_export.render import Rendered, RenderRequest
+
+#: The PDF variant written by default: a tagged, accessible PDF.
+DEFAULT_PDF_VARIANT = "pdf/ua-1"
+
+_PRINT_CSS = """
+@page {
+  size: A4;
+  margin: 22mm 18mm 20mm 18mm;
+  font-family: sans-serif; font-size: 8.5pt; color: #555;
+  @top-left { content: INSTITUTION; }
+  @top-right { content: string(session-title, last); }
+  @bottom-center {
+    content: "Page " counter(page) " of " counter(pages);
+  }
+}
+html, body { background: #fff; }
+body { margin: 0; max-width: none; }
+.skip-link, nav.toc a.skip-link { display: none; }
+h1 { string-set: session-title content(); }
+section.session > h1, section.session > h2 { string-set: session-title content(); }
+section.session + section.session { break-before: page; }
+h1, h2, h3, h4, h5, h6 { break-after: avoid; break-inside: avoid; }
+pre, code { white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { overflow: visible; }
+img, svg, video { max-width: 100%; height: auto; }
+figure, img { break-inside: avoid; }
+table { table-layout: fixed; width: 100%; max-width: 100%; border-collapse: collapse; }
+th, td { overflow-wrap: anywhere; }
+p, li, td, th, a { overflow-wrap: anywhere; }
+"""
+
+_ALLOWED_SCHEMES = frozenset({"data"})
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9.+-]*):")
+#: ``rel`` values naming an attachment, on ``<a>`` or ``<link>``: WeasyPrint would embed the
+#: target as a PDF file attachment (CVE-2024-28184), so the relation is dropped.
+_ATTACHMENT_REL = re.compile(
+    r"(<(?:a|link)\b[^>]*?\brel\s*=\s*[\"']?[^\"'>]*?)\battachment\b", re.IGNORECASE
+)
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal, with every character outside [A-Za-z0-9 ] escaped."""
+    out = []
+    for char in text:
+        if char.isascii() and (char.isalnum() or char == " "):
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):06x}")
+    return '"' + "".join(out) + '"'
+
+
+def print_css(request: RenderRequest) -> str:
+    """The print stylesheet for ``request``: page box, running header and footer, wrapping."""
+    institution = request.branding.institution_name if request.branding else None
+    return _PRINT_CSS.replace("INSTITUTION", css_string(institution) if institution else "none")
+
+
+def _meta(name: str, content: str) -> str:
+    return f'<meta name="{html.escape(name)}" content="{html.escape(content)}">'
+
+
+def _document_meta(request: RenderRequest) -> str:
+    """Meta tags WeasyPrint turns into PDF metadata: author, description, keywords."""
+    tags = []
+    institution = request.branding.institution_name if request.branding else None
+    if institution:
+        tags.append(_meta("author", institution))
+    if request.include_metadata:
+        titles = [parsed.session.title for parsed in request.sessions]
+        tags.append(_meta("description", "; ".join(titles)))
+        keywords: Any = request.metadata.get("content_types") or request.metadata.get("keywords")
+        if isinstance(keywords, Sequence) and not isinstance(keywords, str):
+            keywords = ", ".join(str(part) for part in keywords)
+        if keywords:
+            tags.append(_meta("keywords", str(keywords)))
+    return "".join(tags)
+
+
+def prepare_html(page: str, request: RenderRequest) -> str:
+    """The HTML writer's page with the meta tags WeasyPrint reads into PDF metadata."""
+    meta = _document_meta(request)
+    if meta:
+        page = _HEAD_END.sub(lambda match: meta + match.group(0), page, count=1)
+    return page
+
+
+@functools.cache
+def _fetcher_class() -> type[Any]:
+    """WeasyPrint's ``URLFetcher`` limited to ``data:`` URLs (built on first use)."""
+    from weasyprint.urls import URLFetcher
+
+    class DataOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves ``data:`` URLs only, follows no redirect, and records every refusal."""
+
+        def __init__(self) -> None:
+            super().__init__(
+                timeout=5, allowed_protocols=tuple(_ALLOWED_SCHEMES), allow_redirects=False
+            )
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            match = _SCHEME.match(url)
+            if match is None or match[1].lower() not in _ALLOWED_SCHEMES:
+                self.refused.append(url)
+                raise ValueError(f"refused to fetch {url!r}: only embedded data is allowed")
+            return super().fetch(url, headers)
+
+    return DataOnlyFetcher
+
+
+def render_page(page: str, css: str, *, tagged: bool = True) -> Rendered:
+    """Render an HTML page and a print stylesheet to PDF, fetching nothing but ``data:``.
+
+    Attachment relations are dropped first; every refused fetch is a warning.
+    """
+    import weasyprint
+
+    fetcher = _fetcher_class()()
+    document = weasyprint.HTML(
+        string=_ATTACHMENT_REL.sub(r"\1nofollow", page), base_url=None, url_fetcher=fetcher
+    )
+    stylesheet = weasyprint.CSS(string=css, url_fetcher=fetcher)
+    data = document.write_pdf(
+        stylesheets=[stylesheet],
+        attachments=[],
+        pdf_variant=DEFAULT_PDF_VARIANT if tagged else None,
+        pdf_tags=tagged,
+    )
+    warnings = [f"pdf: refused to fetch {_short(url)}" for url in dict.fromkeys(fetcher.refused)]
+    return Rendered(data=bytes(data), warnings=tuple(warnings))
+
+
+def write_pdf(request: RenderRequest) -> Rendered:
+    """Render one PDF from the HTML writer's page with the print stylesheet."""
+    from curator_export_html import write_html
+
+    page = write_html(request)
+    pdf = render_page(prepare_html(page.data.decode("utf-8"), request), print_css(request))
+    return Rendered(data=pdf.data, warnings=page.warnings + pdf.warnings)
+
+
+def _short(url: str, limit: int = 200) -> str:
+    return url if len(url) <= limit else url[:limit] + "…"
