@@ -101,3 +101,29 @@ def test_institution_is_escaped_in_the_print_stylesheet(kit) -> None:
 def test_write_pdf_is_a_picklable_module_level_function() -> None:
     """Worker processes can receive write_pdf by reference."""
     assert pickle.loads(pickle.dumps(write_pdf)) is write_pdf
+
+
+def test_missing_pango_gives_a_clear_error(monkeypatch) -> None:
+    """Without Pango, the pdf writer says what to install instead of a cffi traceback."""
+    import importlib.abc
+    import sys
+
+    import pytest
+
+    from curator_export.errors import CuratorExportError
+    from curator_export_pdf import writer
+
+    class NoPango(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):  # type: ignore[no-untyped-def]
+            if name == "weasyprint" or name.startswith("weasyprint."):
+                raise OSError("cannot load library 'libpango-1.0-0'")
+
+    for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [NoPango(), *sys.meta_path])
+    writer._fetcher_class.cache_clear()
+    try:
+        with pytest.raises(CuratorExportError, match=r"apt-get install libpango-1\.0-0"):
+            writer.render_page("<html><body>x</body></html>", "")
+    finally:
+        writer._fetcher_class.cache_clear()

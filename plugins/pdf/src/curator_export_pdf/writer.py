@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from curator_export.errors import CuratorExportError
 from curator_export.render import Rendered, RenderRequest
 
 #: The PDF variant written by default: a tagged, accessible PDF.
@@ -103,9 +104,22 @@ def prepare_html(page: str, request: RenderRequest) -> str:
     return page
 
 
+def _weasyprint() -> Any:
+    """WeasyPrint, or an error that says which system libraries it is missing."""
+    try:
+        import weasyprint
+    except OSError as exc:  # WeasyPrint loads Pango through cffi when imported
+        raise CuratorExportError(
+            "the pdf format needs the Pango text library (Debian/Ubuntu: apt-get install "
+            f"libpango-1.0-0 libpangoft2-1.0-0): {exc}"
+        ) from exc
+    return weasyprint
+
+
 @functools.cache
 def _fetcher_class() -> type[Any]:
     """WeasyPrint's ``URLFetcher`` limited to ``data:`` URLs (built on first use)."""
+    _weasyprint()  # a clear error when the system libraries are missing
     from weasyprint.urls import URLFetcher
 
     class DataOnlyFetcher(URLFetcher):  # type: ignore[misc]
@@ -132,8 +146,7 @@ def render_page(page: str, css: str, *, tagged: bool = True) -> Rendered:
 
     Attachment relations are dropped first; every refused fetch is a warning.
     """
-    import weasyprint
-
+    weasyprint = _weasyprint()
     fetcher = _fetcher_class()()
     document = weasyprint.HTML(
         string=_ATTACHMENT_REL.sub(r"\1nofollow", page), base_url=None, url_fetcher=fetcher
