@@ -223,7 +223,14 @@ def demo_command(app: App, directory: Path, progress: str | None) -> None:
     mergeable = [name for name in formats if app.host.resolve_format(name).can_merge]
     jobs = demo.demo_jobs(created, formats, mergeable)
     with SQLiteStore(created.store_path) as store:
-        execute(app, store, jobs, demo.DEMO_OPTIONS, progress, after=views.print_demo_exports)
+        execute(
+            app,
+            store,
+            jobs,
+            demo.DEMO_OPTIONS,
+            progress,
+            after=lambda result: views.print_demo_exports(result, created.store_path),
+        )
 
 
 def main() -> None:

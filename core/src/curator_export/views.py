@@ -106,9 +106,6 @@ def print_demo(demo: DemoCourse) -> None:
     console.print(f"[bold]Demo course created in {demo.directory}[/]")
     print_sessions(demo.sessions)
     console.print(f"Store: {demo.store_path}")
-    console.print(
-        f"Next: list the sessions with `curator-export --store {demo.store_path} sessions`."
-    )
 
 
 def print_plan(rows: Sequence[Mapping[str, object]]) -> None:
@@ -178,7 +175,7 @@ def print_history(records: Sequence[BatchRecord]) -> None:
     console.print(table)
 
 
-def print_demo_exports(result: BatchExportResult) -> None:
+def print_demo_exports(result: BatchExportResult, store_path: Path) -> None:
     folders = sorted(
         {
             str(export.path.parent)
@@ -190,6 +187,6 @@ def print_demo_exports(result: BatchExportResult) -> None:
     for folder in folders:
         console.print(f"Files: {escape(folder)}")
     console.print(
-        "Next: `curator-export --store <store> sessions`, or export your own lessons with "
-        "`curator-export import PATH` and `curator-export export`."
+        f"Next: `curator-export --store {escape(str(store_path))} sessions`, or export your "
+        "own lessons with `curator-export import PATH` and `curator-export export`."
     )
