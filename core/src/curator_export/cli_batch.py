@@ -130,6 +130,14 @@ def _options(base: BatchExportOptions, flags: dict[str, Any]) -> BatchExportOpti
 @click.option("--no-metadata", is_flag=True, help="Leave generator, time and ids out of the files.")
 @click.option("--types", default=None, help="Content types to include, comma-separated.")
 @click.option("--audience", type=click.Choice(["student", "instructor"]), default=None)
+@click.option(
+    "-O",
+    "--format-option",
+    "format_options",
+    multiple=True,
+    metavar="FORMAT.NAME=VALUE",
+    help="A format's own setting, e.g. pdf.page_size=letter or pdf.tagged=false (repeatable).",
+)
 @_option_flags
 @pass_app
 @_fail_cleanly
@@ -164,6 +172,8 @@ def export_command(app: App, /, **params: Any) -> None:
                 job[field] = params[key]
         if params["types"]:
             job["content_types"] = params["types"]
+        if params["format_options"]:
+            job["format_options"] = _format_options(params["format_options"])
         converters = Converters(app.host)
         jobs = [converters.structure(job, BatchExportJob)]
         if params["brand"]:
@@ -172,6 +182,28 @@ def export_command(app: App, /, **params: Any) -> None:
             jobs = [attrs.evolve(jobs[0], branding_options=load_brand_file(params["brand"]))]
         options = _options(BatchExportOptions(), params)
         execute(app, store, jobs, options, params["progress"])
+
+
+def _format_options(settings: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``pdf.page_size=letter`` settings as ``{"pdf": {"page_size": "letter"}}``; a value is
+    read as TOML when it is one (``false``, ``2``, ``"x"``) and as a plain string otherwise."""
+    import tomllib
+
+    options: dict[str, dict[str, Any]] = {}
+    for setting in settings:
+        key, equals, text = setting.partition("=")
+        format_name, dot, name = key.strip().partition(".")
+        if not (equals and dot and format_name and name):
+            raise click.BadParameter(
+                f"{setting!r} is not FORMAT.NAME=VALUE (e.g. pdf.page_size=letter)",
+                param_hint="--format-option",
+            )
+        try:
+            value: Any = tomllib.loads(f"value = {text.strip()}")["value"]
+        except tomllib.TOMLDecodeError:
+            value = text.strip()
+        options.setdefault(format_name, {})[name.strip()] = value
+    return options
 
 
 @cli.command("run")

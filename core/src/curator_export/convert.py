@@ -227,7 +227,10 @@ class Converters:
         converter.register_structure_hook(float, _number)
         converter.register_structure_hook(NamingChoice, self._naming_choice)
         checks: dict[type, dict[str, Callable[[Any], Any]]] = {
-            BatchExportJob: {"formats": self._formats},
+            BatchExportJob: {
+                "formats": self._formats,
+                "format_options": lambda value: self._format_options(converter, value),
+            },
         }
         converter.register_structure_hook_factory(
             attrs.has,
@@ -252,6 +255,42 @@ class Converters:
         if errors:
             raise IterableValidationError("invalid formats", errors, tuple)
         return tuple(resolved)
+
+    def _format_options(
+        self, converter: cattrs.Converter, value: Mapping[str, Any]
+    ) -> dict[str, dict[str, Any]]:
+        """Each format's options checked against its ``options`` class, keyed by its name and
+        kept as snake_case data (the job stays plain data; planning builds the instances)."""
+        checked: dict[str, dict[str, Any]] = {}
+        errors: list[Exception] = []
+        for key, raw in value.items():
+            try:
+                name, options = self._one_format_options(converter, key, raw)
+            except cattrs.BaseValidationError as exc:
+                errors.append(_note(exc, str(key)))
+            except (ValueError, TypeError, CuratorExportError) as exc:
+                message = str(exc).split("; known:")[0]
+                errors.append(_note(Problem(message), str(key)))
+            else:
+                if name in checked:
+                    errors.append(_note(Problem(f"options for {name} are given twice"), str(key)))
+                checked[name] = options
+        if errors:
+            raise ClassValidationError("invalid format_options", errors, dict)
+        return checked
+
+    def _one_format_options(
+        self, converter: cattrs.Converter, key: str, raw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        if not isinstance(raw, Mapping):
+            raise Problem(f"expected a table of options, not {_json_type(raw)}")
+        if self.host is None:
+            return key.lower(), dict(raw)
+        output_format = self.host.resolve_format(key)
+        if output_format.options is None:
+            raise Problem(f"the {output_format.name} format takes no options")
+        options = converter.structure(raw, output_format.options)
+        return output_format.name, unstructure(options)
 
     def _naming_choice(self, value: Any, _: Any) -> NamingChoice:
         if isinstance(value, str):
@@ -366,10 +405,14 @@ def unstructure(value: Any, *, camel_case: bool = False) -> Any:
         return value.name if value.pattern is None else {value.name: value.pattern}
     if attrs.has(type(value)):
         key = camel if camel_case else _snake
-        return {
-            key(field.name): unstructure(getattr(value, field.name), camel_case=camel_case)
-            for field in attrs.fields(type(value))
-        }
+        data = {}
+        for field in attrs.fields(type(value)):
+            item = unstructure(getattr(value, field.name), camel_case=camel_case)
+            if camel_case and field.metadata.get("options_by_format"):
+                # plain data of attrs classes: spelled like the payload that set it
+                item = {name: {camel(k): v for k, v in opts.items()} for name, opts in item.items()}
+            data[key(field.name)] = item
+        return data
     if isinstance(value, Mapping):
         return {str(k): unstructure(v, camel_case=camel_case) for k, v in value.items()}
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):

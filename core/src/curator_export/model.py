@@ -171,6 +171,11 @@ class BatchExportJob:
     # Converted, so that "student" from Python code filters like Audience.STUDENT does.
     audience: Audience = attrs.field(default=Audience.INSTRUCTOR, converter=Audience)
     title: str | None = None  # names a merged job's file and title page
+    #: Settings of single formats by format name, checked against each format's ``options``
+    #: class: ``{"pdf": {"page_size": "letter", "tagged": False}}``.
+    format_options: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_mapping, metadata={"options_by_format": True}
+    )
 
 
 class OnConflict(enum.StrEnum):

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -36,10 +37,11 @@ from curator_export.themes import Theme, find_themes, unknown_theme_message
 
 @attrs.frozen
 class PlannedExport:
-    """One output file of a task: its format and where it goes."""
+    """One output file of a task: its format, where it goes, and the format's options."""
 
     format: Format
     name: PlannedName
+    options: Any = None  # an instance of ``format.options``, when the format has options
 
     @property
     def overwrite(self) -> bool:
@@ -156,6 +158,7 @@ def _plan_job(
     tasks: list[PlannedTask] = []
     settled: list[ExportResult] = []
     branding = job.branding_options or host.branding(job)
+    options, _ = format_options(job, host)
     for group in groups:
         exports = []
         for format_name in job.formats:
@@ -164,7 +167,13 @@ def _plan_job(
             if name.action in (OnConflict.SKIP, OnConflict.ERROR):
                 settled.append(_settle(job, group, output_format, name))
             else:
-                exports.append(PlannedExport(format=output_format, name=name))
+                exports.append(
+                    PlannedExport(
+                        format=output_format,
+                        name=name,
+                        options=options.get(output_format.name),
+                    )
+                )
         if exports:
             tasks.append(
                 PlannedTask(
@@ -234,10 +243,57 @@ def _problems(
     missing = [sid for sid in job.session_ids if sid not in known_sessions]
     if missing:
         found.append(f"session_ids: unknown session id(s) {', '.join(map(repr, missing))}")
+    found += format_options(job, host)[1]
     found += _directory_problems(job.output_directory, create_directories)
     if job.branding_options is not None:
         found += _branding_problems(job.branding_options)
     return tuple(found)
+
+
+def format_options(job: BatchExportJob, host: PluginHost) -> tuple[dict[str, Any], list[str]]:
+    """The options instance of each of the job's formats that has options, and the problems
+    of ``job.format_options`` (an unknown format, one the job does not export, a bad value)."""
+    from curator_export.convert import Converters
+
+    instances: dict[str, Any] = {}
+    problems: list[str] = []
+    wanted: dict[str, Format] = {}
+    for format_name in job.formats:
+        try:
+            output_format = host.resolve_format(format_name)
+        except CuratorExportError:
+            continue  # reported under "formats"
+        wanted[output_format.name] = output_format
+    given: dict[str, Any] = {}
+    for key, raw in job.format_options.items():
+        try:
+            name = host.resolve_format(key).name
+        except CuratorExportError as exc:
+            problems.append(f"format_options.{key}: {str(exc).split('; known:')[0]}")
+            continue
+        if name not in wanted:
+            problems.append(f"format_options.{key}: {name} is not one of this job's formats")
+            continue
+        given[name] = raw
+    converters = Converters(host)
+    for name, output_format in wanted.items():
+        if output_format.options is None:
+            if name in given:
+                problems.append(f"format_options.{name}: the {name} format takes no options")
+            continue
+        try:
+            instances[name] = converters.structure(
+                given.get(name, {}), output_format.options, path=f"format_options.{name}"
+            )
+        except ValidationError as exc:
+            problems += [_located(error) for error in exc.errors]
+    return instances, problems
+
+
+def _located(error: str) -> str:
+    """``message @ where`` as ``where: message``, the way planning states problems."""
+    message, at, where = error.rpartition(" @ ")
+    return f"{where}: {message}" if at else error
 
 
 def _template_problems(job: BatchExportJob, themes: Mapping[str, Theme]) -> tuple[str, ...]:
@@ -278,4 +334,11 @@ def _branding_problems(branding: Branding) -> list[str]:
     return []
 
 
-__all__ = ["BatchPlan", "NamingError", "PlannedExport", "PlannedTask", "plan_batch"]
+__all__ = [
+    "BatchPlan",
+    "NamingError",
+    "PlannedExport",
+    "PlannedTask",
+    "format_options",
+    "plan_batch",
+]

@@ -52,6 +52,17 @@ def _check_callable(instance: object, attribute: attrs.Attribute[Any], value: An
         raise TypeError(f"{attribute.name} must be callable, not {value!r}")
 
 
+def _check_options_class(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not (isinstance(value, type) and attrs.has(value)):
+        raise TypeError(f"options must be an attrs class, not {value!r}")
+    if value is not None:
+        try:
+            value()
+        except TypeError as exc:
+            message = f"options class {value.__name__} needs a default for every field"
+            raise TypeError(message) from exc
+
+
 @attrs.frozen
 class Format:
     """An output format a plugin provides.
@@ -70,6 +81,7 @@ class Format:
     )
     can_merge: bool = True
     description: str = ""
+    options: type[Any] | None = attrs.field(default=None, validator=_check_options_class)
 
 
 #: Names one output: gets a ``NamingContext`` (see ``curator_export.naming``) and returns a

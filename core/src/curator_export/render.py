@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -13,6 +13,8 @@ from curator_export.model import Audience, BatchExportJob, Branding, ContentItem
 
 if TYPE_CHECKING:
     from curator_export.document import Document
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -30,6 +32,25 @@ class ParsedItem:
 class ParsedSession:
     session: Session
     items: tuple[ParsedItem, ...]
+
+
+class SharedWork:
+    """What the formats of one task compute once and share: the PDF writer reuses the page
+    the HTML writer built for the same sessions instead of building it again.
+
+    Keys are chosen by the writers; a key must name everything its value depends on beyond
+    the task itself (the task fixes the sessions, job, branding and template).
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
+
+    def get(self, key: str, make: Callable[[], T]) -> T:
+        """The value stored under ``key``, made by ``make()`` on first use (not kept if it
+        raises, so a retry makes it again)."""
+        if key not in self._values:
+            self._values[key] = make()
+        return self._values[key]  # type: ignore[no-any-return]
 
 
 @attrs.frozen
@@ -50,6 +71,10 @@ class RenderRequest:
     created_at: datetime | None = None
     #: Where themes are looked up, most specific first (see ``curator_export.themes``).
     template_dirs: tuple[Path, ...] = ()
+    #: The format's own settings: an instance of its ``Format.options`` class, or None.
+    options: Any = None
+    #: Work shared by the formats of this task (see ``SharedWork``).
+    shared: SharedWork = attrs.field(factory=SharedWork, eq=False, repr=False)
 
     @property
     def merged(self) -> bool:

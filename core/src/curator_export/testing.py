@@ -49,7 +49,7 @@ from curator_export.model import (
 )
 from curator_export.plugins import PluginHost, PluginPolicy
 from curator_export.records import Format
-from curator_export.render import ParsedItem, ParsedSession, RenderRequest
+from curator_export.render import ParsedItem, ParsedSession, RenderRequest, SharedWork
 from curator_export.selection import parse_session
 
 CORPUS_ENV = "CURATOR_EXPORT_CORPUS"
@@ -251,8 +251,11 @@ class RequestKit:
         include_metadata: bool = False,
         metadata: Mapping[str, Any] | None = None,
         template_dirs: Sequence[Path] = (),
+        options: Any = None,
+        shared: SharedWork | None = None,
     ) -> RenderRequest:
-        """A request for these sessions (merged when there are several)."""
+        """A request for these sessions (merged when there are several); pass one ``shared``
+        to several requests to act as the formats of one task."""
         parsed = tuple(
             self.parsed(session, audience=audience) if isinstance(session, Session) else session
             for session in sessions
@@ -279,4 +282,6 @@ class RequestKit:
             include_metadata=include_metadata,
             metadata=dict(metadata or {}),
             template_dirs=tuple(template_dirs),
+            options=options,
+            shared=shared if shared is not None else SharedWork(),
         )

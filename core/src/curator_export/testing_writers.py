@@ -181,8 +181,17 @@ def write_plain_text(request: RenderRequest) -> bytes:
     return ("\n\n".join(lines) + "\n").encode("utf-8")
 
 
+@attrs.frozen
+class RequestJsonOptions:
+    """The ``request`` test format's own options (``format_options.request``)."""
+
+    indent: int = attrs.field(default=2, validator=attrs.validators.ge(0))
+    output_label: str = ""
+
+
 def write_request_json(request: RenderRequest) -> bytes:
     """Everything a writer learns about its output besides the content, as JSON."""
+    options = request.options or RequestJsonOptions()
     branding = attrs.asdict(request.branding) if request.branding else None
     data: Mapping[str, Any] = {
         "format": request.format,
@@ -197,8 +206,10 @@ def write_request_json(request: RenderRequest) -> bytes:
         "template_name": request.template_name,
         "branding": branding,
         "created_at": request.created_at.isoformat() if request.created_at else None,
+        "options": attrs.asdict(options),
     }
-    return (json.dumps(data, indent=2, sort_keys=True, default=str) + "\n").encode("utf-8")
+    text = json.dumps(data, indent=options.indent, sort_keys=True, default=str)
+    return (text + "\n").encode("utf-8")
 
 
 def write_with_companions(request: RenderRequest) -> Rendered:
@@ -252,6 +263,7 @@ def request_json_format(name: str, *, extension: str = ".json") -> Format:
         media_type="application/json",
         writer=write_request_json,
         description="the render request as JSON, for tests",
+        options=RequestJsonOptions,
     )
 
 
@@ -339,6 +351,7 @@ __all__ = [
     "ATTEMPTS",
     "SAMPLE_COURSE",
     "CourseSpec",
+    "RequestJsonOptions",
     "chaos_format",
     "chaos_write",
     "companion_format",

@@ -26,7 +26,7 @@ from curator_export.model import ErrorKind, ExportResult, ExportStatus
 from curator_export.naming import output_title
 from curator_export.output import write_atomically
 from curator_export.planning import PlannedExport, PlannedTask
-from curator_export.render import ParsedSession, Rendered, RenderRequest
+from curator_export.render import ParsedSession, Rendered, RenderRequest, SharedWork
 from curator_export.selection import parse_session
 
 log = get_logger(__name__)
@@ -44,9 +44,12 @@ def render_task(
     job = task.job
     parsed = tuple(parse_session(s, job.content_types, job.audience) for s in task.sessions)
     log.debug("task parsed", task=task.task_id, seconds=round(time.monotonic() - started, 3))
+    shared = SharedWork()
     results = []
     for export in task.exports:
-        result = _render_export(task, parsed, export, max_retries, sleep)
+        result = _render_export(
+            task, parsed, export, shared=shared, max_retries=max_retries, sleep=sleep
+        )
         if result.error_kind is ErrorKind.DISK_FULL:
             # Every later write would fail the same way: give up on the rest of the task now.
             results.append(result)
@@ -63,6 +66,8 @@ def _render_export(
     task: PlannedTask,
     parsed: tuple[ParsedSession, ...],
     export: PlannedExport,
+    *,
+    shared: SharedWork,
     max_retries: int,
     sleep: Callable[[float], None],
 ) -> ExportResult:
@@ -81,7 +86,7 @@ def _render_export(
             warnings=("no content of the selected types for this audience",),
             attempts=0,
         )
-    request = _request(task, parsed, export)
+    request = _request(task, parsed, export, shared)
     attempt = 0
     while True:
         attempt += 1
@@ -165,7 +170,7 @@ def _not_started(task: PlannedTask, export: PlannedExport, reason: str) -> Expor
 
 
 def _request(
-    task: PlannedTask, parsed: tuple[ParsedSession, ...], export: PlannedExport
+    task: PlannedTask, parsed: tuple[ParsedSession, ...], export: PlannedExport, shared: SharedWork
 ) -> RenderRequest:
     job = task.job
     content_types = sorted({item.item.content_type.value for s in parsed for item in s.items})
@@ -190,4 +195,6 @@ def _request(
         else {},
         created_at=task.created_at,
         template_dirs=task.template_dirs,
+        options=export.options,
+        shared=shared,
     )

@@ -162,7 +162,7 @@ def test_fetcher_refuses_every_door_of_a_hostile_page(kit, tmp_path, server) -> 
     base, requests = server
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
-    rendered = render_page(hostile_page(secret, base), "")
+    rendered = render_page(hostile_page(secret, base))
     assert_no_leak(rendered.data, kit, requests)
     refused = " ".join(rendered.warnings)
     assert secret.as_uri() in refused
@@ -181,7 +181,7 @@ def test_attachment_links_are_refused_even_without_the_rel_rewrite(
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
     monkeypatch.setattr(writer, "_ATTACHMENT_REL", re.compile(r"((?!x)x)"))
-    rendered = render_page(hostile_page(secret, base), "")
+    rendered = render_page(hostile_page(secret, base))
     assert_no_leak(rendered.data, kit, requests)
     refused = " ".join(rendered.warnings)
     assert f"{base}/link-attachment.txt" in refused

@@ -124,6 +124,6 @@ def test_missing_pango_gives_a_clear_error(monkeypatch) -> None:
     writer._fetcher_class.cache_clear()
     try:
         with pytest.raises(CuratorExportError, match=r"apt-get install libpango-1\.0-0"):
-            writer.render_page("<html><body>x</body></html>", "")
+            writer.render_page("<html><body>x</body></html>")
     finally:
         writer._fetcher_class.cache_clear()

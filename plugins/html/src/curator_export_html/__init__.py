@@ -21,9 +21,15 @@ THEMES_DIR = Path(__file__).parent / "themes"
 
 def write_html(request: RenderRequest) -> Rendered:
     """Render one self-contained HTML page (see ``curator_export_html.page``)."""
+    return shared_page(request)
+
+
+def shared_page(request: RenderRequest) -> Rendered:
+    """The request's page, built once per task: other formats of the task (the PDF) start
+    from the same page, so it is rendered once however many formats ask for it."""
     from curator_export_html.page import write_html as write
 
-    return write(request)
+    return request.shared.get("curator_export_html.page", lambda: write(request))
 
 
 @hookimpl

@@ -1,10 +1,14 @@
 """The PDF writer: the HTML writer's page, a print stylesheet, and WeasyPrint with no leaks.
 
-WeasyPrint is imported inside :func:`write_pdf`, so listing the plugin stays cheap. Every
-resource the page or the stylesheets ask for goes through :class:`_DataOnlyFetcher`, which
-serves ``data:`` URLs and refuses everything else (files, HTTP, FTP, ...); each refusal is a
-warning in the result. No base URL is given, so relative references resolve against nothing,
-and no attachment is ever embedded.
+WeasyPrint is imported inside :func:`write_pdf`, so listing the plugin stays cheap. The HTML
+writer embeds the run's own assets (lesson figures, the logo) in the page as ``data:`` URLs,
+so every resource the page or the stylesheets ask for goes through a fetcher that serves
+``data:`` URLs and refuses everything else (files, HTTP, FTP, ...); each refusal is a warning
+in the result. No base URL is given, so relative references resolve against nothing, and no
+attachment is ever embedded.
+
+A worker keeps its font configuration, parsed print stylesheets and decoded images warm
+across documents.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from typing import Any
 
 from curator_export.errors import CuratorExportError
 from curator_export.render import Rendered, RenderRequest
+from curator_export_pdf import PAGE_SIZES, PdfOptions
 
 #: The PDF variant written by default: a tagged, accessible PDF.
 DEFAULT_PDF_VARIANT = "pdf/ua-1"
 
 _PRINT_CSS = """
 @page {
-  size: A4;
+  size: PAGE_SIZE;
   margin: 22mm 18mm 20mm 18mm;
   font-family: sans-serif; font-size: 8.5pt; color: #555;
   @top-left { content: INSTITUTION; }
@@ -34,7 +39,7 @@ _PRINT_CSS = """
 }
 html, body { background: #fff; }
 body { margin: 0; max-width: none; }
-.skip-link, nav.toc a.skip-link { display: none; }
+.skip-link { display: none; }
 h1 { string-set: session-title content(); }
 section.session > h1, section.session > h2 { string-set: session-title content(); }
 section.session + section.session { break-before: page; }
@@ -46,6 +51,28 @@ figure, img { break-inside: avoid; }
 table { table-layout: fixed; width: 100%; max-width: 100%; border-collapse: collapse; }
 th, td { overflow-wrap: anywhere; }
 p, li, td, th, a { overflow-wrap: anywhere; }
+.toc, main, .page-footer { max-width: none; }
+"""
+
+#: A merged document opens with its table of contents, with page numbers, on its own page.
+_CONTENTS_CSS = """
+nav.toc { display: block; break-after: page; border: none; }
+nav.toc ol { list-style: none; padding-left: 0; }
+nav.toc ol ol { padding-left: 1.5em; }
+nav.toc a { text-decoration: none; color: inherit; }
+nav.toc a::after {
+  content: leader(dotted) " " target-counter(attr(href url), page);
+}
+"""
+
+#: The presentation template as a deck: landscape pages, one slide per page, large type.
+_SLIDES_CSS = """
+html { font-size: 118%; }
+section.slide {
+  min-height: 0; margin: 0; border: none; border-radius: 0; padding: 0;
+  break-before: page; break-after: page; break-inside: auto;
+}
+section.item > h1, section.item > h2, section.item > h3 { break-after: avoid; }
 """
 
 _ALLOWED_SCHEMES = frozenset({"data"})
@@ -69,10 +96,25 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def print_css(request: RenderRequest) -> str:
-    """The print stylesheet for ``request``: page box, running header and footer, wrapping."""
+def print_css(request: RenderRequest, options: PdfOptions | None = None) -> str:
+    """The print stylesheet for ``request``: page box, running header and footer, wrapping,
+    a contents page for merged documents, and landscape slide pages for ``presentation``."""
+    options = options or PdfOptions()
     institution = request.branding.institution_name if request.branding else None
-    return _PRINT_CSS.replace("INSTITUTION", css_string(institution) if institution else "none")
+    size = PAGE_SIZES[options.page_size]
+    slides = slide_pages(request)
+    css = _PRINT_CSS.replace("PAGE_SIZE", f"{size} landscape" if slides else size)
+    css = css.replace("INSTITUTION", css_string(institution) if institution else "none")
+    if request.merged:
+        css += _CONTENTS_CSS
+    if slides:
+        css += _SLIDES_CSS
+    return css
+
+
+def slide_pages(request: RenderRequest) -> bool:
+    """Whether the PDF is a deck: the ``presentation`` template lays slides out one a page."""
+    return request.template_name == "presentation"
 
 
 def _meta(name: str, content: str) -> str:
@@ -96,12 +138,16 @@ def _document_meta(request: RenderRequest) -> str:
     return "".join(tags)
 
 
-def prepare_html(page: str, request: RenderRequest) -> str:
-    """The HTML writer's page with the meta tags WeasyPrint reads into PDF metadata."""
-    meta = _document_meta(request)
-    if meta:
-        page = _HEAD_END.sub(lambda match: meta + match.group(0), page, count=1)
-    return page
+def prepare_html(page: str, request: RenderRequest, css: str) -> str:
+    """The HTML writer's page with the print stylesheet and the meta tags WeasyPrint reads
+    into PDF metadata, at the end of its head.
+
+    The stylesheet goes into the page rather than WeasyPrint's ``stylesheets``: those are
+    user-origin styles, which lose to every rule of the theme. It cannot close its element:
+    the only text in it from outside is the institution, escaped by ``css_string``.
+    """
+    head_end = _document_meta(request) + f"<style>{css}</style>"
+    return _HEAD_END.sub(lambda match: head_end + match.group(0), page, count=1)
 
 
 def _weasyprint() -> Any:
@@ -141,8 +187,22 @@ def _fetcher_class() -> type[Any]:
     return DataOnlyFetcher
 
 
-def render_page(page: str, css: str, *, tagged: bool = True) -> Rendered:
-    """Render an HTML page and a print stylesheet to PDF, fetching nothing but ``data:``.
+@functools.cache
+def _font_config() -> Any:
+    """One font configuration per worker: fontconfig's set-up is paid once, not per file."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+#: Decoded images by URL, shared by a worker's documents (the logo is on every page of a
+#: batch); emptied when it grows, so a long batch of distinct figures cannot fill memory.
+_IMAGE_CACHE: dict[str, Any] = {}
+_IMAGE_CACHE_LIMIT = 64
+
+
+def render_page(page: str, *, tagged: bool = True) -> Rendered:
+    """Render an HTML page to PDF, fetching nothing but ``data:`` URLs.
 
     Attachment relations are dropped first; every refused fetch is a warning.
     """
@@ -151,23 +211,30 @@ def render_page(page: str, css: str, *, tagged: bool = True) -> Rendered:
     document = weasyprint.HTML(
         string=_ATTACHMENT_REL.sub(r"\1nofollow", page), base_url=None, url_fetcher=fetcher
     )
-    stylesheet = weasyprint.CSS(string=css, url_fetcher=fetcher)
+    if len(_IMAGE_CACHE) > _IMAGE_CACHE_LIMIT:
+        _IMAGE_CACHE.clear()
     data = document.write_pdf(
-        stylesheets=[stylesheet],
+        font_config=_font_config(),
         attachments=[],
         pdf_variant=DEFAULT_PDF_VARIANT if tagged else None,
         pdf_tags=tagged,
+        cache=_IMAGE_CACHE,
     )
     warnings = [f"pdf: refused to fetch {_short(url)}" for url in dict.fromkeys(fetcher.refused)]
     return Rendered(data=bytes(data), warnings=tuple(warnings))
 
 
 def write_pdf(request: RenderRequest) -> Rendered:
-    """Render one PDF from the HTML writer's page with the print stylesheet."""
-    from curator_export_html import write_html
+    """Render one PDF from the HTML writer's page (built once per task and shared with the
+    html format) with the print stylesheet."""
+    from curator_export_html import shared_page
 
-    page = write_html(request)
-    pdf = render_page(prepare_html(page.data.decode("utf-8"), request), print_css(request))
+    options = request.options if isinstance(request.options, PdfOptions) else PdfOptions()
+    page = shared_page(request)
+    pdf = render_page(
+        prepare_html(page.data.decode("utf-8"), request, print_css(request, options)),
+        tagged=options.tagged,
+    )
     return Rendered(data=pdf.data, warnings=page.warnings + pdf.warnings)
 
 
