@@ -127,3 +127,14 @@ def test_missing_pango_gives_a_clear_error(monkeypatch) -> None:
             writer.render_page("<html><body>x</body></html>")
     finally:
         writer._fetcher_class.cache_clear()
+
+
+def test_svg_text_anchors_browsers_ignore_become_start() -> None:
+    """Figures drawn with text-anchor="left"/"right" (not SVG) are anchored as browsers do."""
+    from curator_export_pdf.writer import svg_for_weasyprint
+
+    svg = b'<text text-anchor="left">a</text><text style="text-anchor: right">b</text>'
+    fixed = svg_for_weasyprint(svg)
+    assert fixed == b'<text text-anchor="start">a</text><text style="text-anchor: start">b</text>'
+    kept = b'<text text-anchor="middle">c</text><text text-anchor="end">d</text>'
+    assert svg_for_weasyprint(kept) == kept
