@@ -832,3 +832,14 @@ def test_code_fence_after_a_list_marker_does_not_swallow_the_div_end() -> None:
     assert [type(block).__name__ for block in document.children] == ["Div", "Paragraph"]
     assert plain_text(document.children[1]) == "After the div."
     assert "x = 1" in plain_text(document.children[0])
+
+
+def test_double_and_triple_hyphens_in_prose_are_dashes() -> None:
+    """As pandoc reads lessons: --- an em dash, -- an en dash; code and escapes keep hyphens."""
+    document = parse("weekend --- someone, pages 3--5, `--verbose`, \\-\\-x and ----\n")
+    text = plain_text(document)
+    assert "weekend \u2014 someone" in text
+    assert "pages 3\u20135" in text
+    assert "--verbose" in text
+    assert "--x" in text
+    assert "----" in text

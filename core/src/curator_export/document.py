@@ -25,6 +25,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
@@ -520,7 +521,24 @@ def _markdown() -> MarkdownIt:
     )
     md.inline.ruler.after("link", "bracketed_span", _span_rule)
     md.inline.ruler.push("inline_attributes", _inline_attributes_rule)
+    # before text_join: escaped hyphens (`\\-`) are still text_special tokens there, left alone
+    md.core.ruler.before("text_join", "dashes", _dashes_rule)
     return md
+
+
+_EM_DASH = re.compile(r"(?<!-)---(?!-)")
+_EN_DASH = re.compile(r"(?<!-)--(?!-)")
+
+
+def _dashes_rule(state: StateCore) -> None:
+    """``---`` and ``--`` in prose as the em and en dashes they stand for, as pandoc reads
+    them (lessons are written for pandoc); code and raw HTML keep their hyphens."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            if child.type == "text" and "--" in child.content:
+                child.content = _EN_DASH.sub("\u2013", _EM_DASH.sub("\u2014", child.content))
 
 
 _DIV_CLOSE = re.compile(r":{3,}[ \t]*\Z")

@@ -1073,6 +1073,8 @@ def _escape_text(
             out.append("@" if previous.isalnum() else "\\@")
         elif char == "!" and not following and link_follows:
             out.append("\\!")  # "!" and the link after it would make an image
+        elif char == "-" and "-" in (previous, following):
+            out.append("\\-")  # two or three hyphens read back as a dash
         else:
             out.append(char)
     return "".join(out)
