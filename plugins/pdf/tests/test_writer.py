@@ -138,3 +138,21 @@ def test_svg_text_anchors_browsers_ignore_become_start() -> None:
     assert fixed == b'<text text-anchor="start">a</text><text style="text-anchor: start">b</text>'
     kept = b'<text text-anchor="middle">c</text><text text-anchor="end">d</text>'
     assert svg_for_weasyprint(kept) == kept
+
+
+def test_every_theme_prints_with_header_footer_and_wrapped_code(kit) -> None:
+    """Each built-in theme prints: its pages carry the running header and footer, and a code
+    line wider than the page wraps rather than being cut off."""
+    code = "```\n" + "wide_" * 60 + "TAIL\n```"
+    session = kit.session(("Item", "Some prose.\n\n" + code), title="Themed")
+    for theme in ("professional", "academic", "minimal", "presentation"):
+        rendered = kit.write(session, template_name=theme, branding=Branding("Ridge"))
+        texts = kit.pages_text(kit.reader(rendered))
+        joined = " ".join(texts).replace("\n", "")
+        assert "TAIL" in joined, theme
+        for number, text in enumerate(texts, start=1):
+            assert f"Page {number} of {len(texts)}" in text, (theme, number)
+            assert "Ridge" in text, (theme, number)
+        box = kit.reader(rendered).pages[0].mediabox
+        landscape = float(box.width) > float(box.height)
+        assert landscape == (theme == "presentation"), theme
