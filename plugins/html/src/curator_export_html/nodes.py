@@ -45,28 +45,8 @@ from curator_export.document import (
     ThematicBreak,
     walk,
 )
+from curator_export.labels import DIV_LABELS, div_label
 from curator_export.model import Asset
-
-#: Visible labels of the fenced divs lessons use; other kinds get their name capitalised.
-DIV_LABELS = {
-    "objectives": "Objectives",
-    "questions": "Questions",
-    "challenge": "Challenge",
-    "solution": "Solution",
-    "callout": "Callout",
-    "keypoints": "Key Points",
-    "discussion": "Discussion",
-    "instructor": "Instructor note",
-    "prereq": "Prerequisite",
-    "prerequisite": "Prerequisite",
-    "checklist": "Checklist",
-    "testimonial": "Testimonial",
-    "caution": "Caution",
-    "spoiler": "Spoiler",
-    "hint": "Hint",
-    "tab": "Tab",
-    "group-tab": "Tab",
-}
 
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
@@ -247,7 +227,7 @@ class ItemWriter:
         body = self.blocks(div.children)
         if not div.kind:
             return Markup('<div{} class="{}">\n{}\n</div>').format(ident, classes, body)
-        label = self.div_labels.get(div.kind, div.kind.replace("-", " ").capitalize())
+        label = div_label(div.kind, self.div_labels)
         if div.kind == "solution":
             # A solution stays hidden until the reader asks for it.
             return Markup('<details{} class="{}">\n<summary>{}</summary>\n{}\n</details>').format(

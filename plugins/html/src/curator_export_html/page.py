@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from curator_export.branding import contrast_warnings, css_variables, logo_data_uri
+from curator_export.labels import language_of
 from curator_export.render import Rendered, RenderRequest
 from curator_export.themes import theme_chain
 from curator_export_html.nodes import PageIds
@@ -32,7 +33,6 @@ DEFAULT_THEME = "professional"
 #: Environments by (theme, search path): workers render many pages with the same theme.
 _ENVIRONMENTS: dict[tuple[str, tuple[Path, ...]], jinja2.Environment] = {}
 
-_LANG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 #: Metadata keys as meta names: registered names where one fits (the Nu checker knows them).
 _META_NAMES = {
     "generator": "generator",
@@ -120,7 +120,7 @@ def write_html(request: RenderRequest) -> Rendered:
     warnings += contrast_warnings(request.branding)
     branding = request.branding
     page: dict[str, Any] = {
-        "lang": _lang(request),
+        "lang": language_of(request),
         "title": request.title,
         "merged": request.merged,
         "audience": request.audience.value,
@@ -132,15 +132,6 @@ def write_html(request: RenderRequest) -> Rendered:
     }
     html = env.get_template("page.html").render(page=page)
     return Rendered(data=html.encode("utf-8"), warnings=tuple(warnings))
-
-
-def _lang(request: RenderRequest) -> str:
-    for parsed in request.sessions:
-        for item in parsed.items:
-            lang = item.document.front_matter.get("lang")
-            if isinstance(lang, str) and _LANG.fullmatch(lang):
-                return lang
-    return "en"
 
 
 def _meta_tags(metadata: Mapping[str, Any]) -> list[tuple[str, str]]:

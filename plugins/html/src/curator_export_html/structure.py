@@ -11,20 +11,11 @@ from __future__ import annotations
 import attrs
 from markupsafe import Markup
 
-from curator_export.document import Block, Heading, ThematicBreak
+from curator_export.deck import split_slides
+from curator_export.labels import QUIZ_DIV_LABELS, content_label
 from curator_export.model import ContentType
 from curator_export.render import ParsedItem, ParsedSession, RenderRequest
 from curator_export_html.nodes import ItemWriter, PageIds
-
-CONTENT_LABELS = {
-    ContentType.SLIDES: "Slides",
-    ContentType.INSTRUCTOR_NOTES: "Instructor notes",
-    ContentType.WORKSHEET: "Worksheet",
-    ContentType.QUIZ: "Quiz",
-    ContentType.ACTIVITY_GUIDE: "Activity guide",
-}
-#: In a quiz, a challenge is a question.
-_QUIZ_DIV_LABELS = {"challenge": "Question"}
 
 
 @attrs.frozen
@@ -83,7 +74,7 @@ def _item(
         assets=parsed.session.assets,
         warnings=warnings,
         source=f"session {parsed.session.id!r}, item {item.item.id!r}",
-        div_labels=_QUIZ_DIV_LABELS if content_type is ContentType.QUIZ else None,
+        div_labels=QUIZ_DIV_LABELS if content_type is ContentType.QUIZ else None,
     )
     slides: tuple[Markup, ...] = ()
     if content_type is ContentType.SLIDES:
@@ -97,20 +88,7 @@ def _item(
         title=item.item.title,
         level=level,
         content_type=content_type.value,
-        label=CONTENT_LABELS.get(content_type, content_type.value.replace("_", " ").title()),
+        label=content_label(content_type),
         html=html,
         slides=slides,
     )
-
-
-def split_slides(blocks: tuple[Block, ...]) -> list[tuple[Block, ...]]:
-    """Blocks cut into slides: a new slide at each ``#``/``##`` heading and thematic break."""
-    slides: list[list[Block]] = [[]]
-    for block in blocks:
-        if isinstance(block, ThematicBreak):
-            slides.append([])
-            continue
-        if isinstance(block, Heading) and block.level <= 2 and slides[-1]:
-            slides.append([])
-        slides[-1].append(block)
-    return [tuple(slide) for slide in slides if slide]

@@ -1,31 +1,36 @@
 """curator-export plugin: OpenDocument text and presentations with odfpy.
 
-This module is the plugin"s entry point and stays cheap to import: the writer imports its
-heavy libraries when it runs.
+This module is the plugin's entry point and stays cheap to import: odfpy and the writers'
+modules (``odt``, ``odp``) are imported when a file is written, not when plugins are listed.
+Both writers return valid ODF 1.2 packages (see ``curator_export_odf.package``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.metadata import version
+from typing import TYPE_CHECKING
 
 from curator_export import Format, hookimpl
-from curator_export.errors import NotImplementedFormatError
-from curator_export.render import RenderRequest
+
+if TYPE_CHECKING:
+    from curator_export.render import Rendered, RenderRequest
 
 __version__ = version("curator-export-odf")
 
 
-def write_odt(request: RenderRequest) -> bytes:
-    raise NotImplementedFormatError(
-        f"the odt writer is not implemented yet (curator-export-odf {__version__})"
-    )
+def write_odt(request: RenderRequest) -> Rendered:
+    """Write an OpenDocument text, the equivalent of the HTML page (see ``odt``)."""
+    from curator_export_odf.odt import write_odt as write
+
+    return write(request)
 
 
-def write_odp(request: RenderRequest) -> bytes:
-    raise NotImplementedFormatError(
-        f"the odp writer is not implemented yet (curator-export-odf {__version__})"
-    )
+def write_odp(request: RenderRequest) -> Rendered:
+    """Write an OpenDocument presentation, the equivalent of the deck (see ``odp``)."""
+    from curator_export_odf.odp import write_odp as write
+
+    return write(request)
 
 
 @hookimpl
