@@ -100,6 +100,63 @@ def find_corpus(near: Path | None = None) -> Path | None:
     return None
 
 
+#: Where ``../shared/tools/validate/install.sh`` puts its tools (``$VALID_HOME``).
+VALID_HOME = Path(os.environ.get("VALID_HOME", "/tmp/valid"))
+NO_HARNESS_REASON = (
+    f"the export validators are not installed in {VALID_HOME} "
+    "(run ../shared/tools/validate/install.sh)"
+)
+
+
+def validation_harness(corpus: Path | None) -> Path | None:
+    """``check_exports.sh`` of the shared validators beside ``corpus``, once installed."""
+    if corpus is None:
+        return None
+    script = corpus.parent / "tools" / "validate" / "check_exports.sh"
+    installed = (VALID_HOME / "venv" / "bin" / "python").is_file()
+    return script if script.is_file() and installed else None
+
+
+class HarnessRun:
+    """What ``check_exports.sh`` said about some folders: one PASS/FAIL line per file."""
+
+    def __init__(self, returncodes: Sequence[int], report: str, seconds: float) -> None:
+        self.returncodes = tuple(returncodes)
+        self.report = report
+        self.seconds = seconds
+        self.passed = [line for line in report.splitlines() if line.startswith("PASS")]
+        self.failures = [line for line in report.splitlines() if line.startswith("FAIL")]
+
+    def assert_all_passed(self, files: int) -> None:
+        """Every run exited 0 (else its FAIL lines are the message) and ``files`` passed."""
+        assert self.returncodes == (0,) * len(self.returncodes), (
+            "\n".join(self.failures) or self.report
+        )
+        assert len(self.passed) == files, self.report
+
+
+def run_validation_harness(
+    script: Path, folders: Sequence[Path], *flags: str, timeout: float = 1500
+) -> HarnessRun:
+    """Run ``check_exports.sh FLAGS FOLDER`` for each folder, side by side (one process each:
+    the checks are single-threaded and these machines have two cores)."""
+    import time
+
+    started = time.monotonic()
+    runs = [
+        subprocess.Popen(
+            ["bash", str(script), *flags, str(folder)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for folder in folders
+    ]
+    outputs = [run.communicate(timeout=timeout) for run in runs]
+    report = "\n".join(out + err for out, err in outputs)
+    return HarnessRun([run.returncode for run in runs], report, time.monotonic() - started)
+
+
 def sqlite_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of a SQLite file, to compare a store before and after."""
     with contextlib.closing(sqlite3.connect(path)) as connection:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import time
 from pathlib import Path
 
 import attrs
@@ -28,22 +26,20 @@ from curator_export.deck import build_deck
 from curator_export.document import Heading, Image, Paragraph, plain_text, walk
 from curator_export.model import Audience, ContentType
 from curator_export.render import RenderRequest
-from curator_export.testing import NO_CORPUS_REASON, find_corpus
+from curator_export.testing import (
+    NO_CORPUS_REASON,
+    NO_HARNESS_REASON,
+    VALID_HOME,
+    find_corpus,
+    run_validation_harness,
+    validation_harness,
+)
 from curator_export_odf.odp_styles import FIT
 
 CORPUS = find_corpus(Path(__file__))
-VALID_HOME = Path(os.environ.get("VALID_HOME", "/tmp/valid"))
+HARNESS = validation_harness(CORPUS)
 #: Words of each item's first paragraph that every file showing the item must contain.
 OPENING_WORDS = 8
-
-
-def harness() -> Path | None:
-    """check_exports.sh of the shared validation tools, when they are installed."""
-    if CORPUS is None:
-        return None
-    script = CORPUS.parent / "tools" / "validate" / "check_exports.sh"
-    installed = (VALID_HOME / "venv" / "bin" / "python").is_file()
-    return script if script.is_file() and installed else None
 
 
 def odf_schemas() -> bool:
@@ -111,11 +107,7 @@ def expectations(lesson) -> dict[str, dict[str, object]]:
 @pytest.mark.corpus
 @pytest.mark.slow
 @pytest.mark.skipif(CORPUS is None, reason=NO_CORPUS_REASON)
-@pytest.mark.skipif(
-    harness() is None,
-    reason=f"the validation harness is not installed in {VALID_HOME}"
-    " (run ../shared/tools/validate/install.sh)",
-)
+@pytest.mark.skipif(HARNESS is None, reason=NO_HARNESS_REASON)
 @pytest.mark.skipif(
     not odf_schemas(),
     reason="jing or the OASIS ODF schemas are missing (run ../shared/tools/validate/install.sh)",
@@ -123,8 +115,7 @@ def expectations(lesson) -> dict[str, dict[str, object]]:
 def test_corpus_documents_pass_the_export_validators(corpus_lessons, tmp_path: Path) -> None:
     """Every episode and each merged lesson, as .odt and .odp: zip rules, ODF 1.2 schema,
     odfpy re-open with the expected titles and text, LibreOffice conversion when installed."""
-    script = harness()
-    assert script is not None
+    assert HARNESS is not None
     office = [] if libreoffice() else ["--no-office"]
     folders = []
     for lesson in corpus_lessons.values():
@@ -134,38 +125,22 @@ def test_corpus_documents_pass_the_export_validators(corpus_lessons, tmp_path: P
             (folder / file_name).write_bytes(rendered.data)
         (folder / "expect.json").write_text(json.dumps(expectations(lesson), indent=1))
         folders.append(folder)
-    started = time.monotonic()
-    runs = [
-        subprocess.Popen(
-            ["bash", str(script), "--strict", *office, "--no-browser", str(folder)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for folder in folders
-    ]
-    outputs = [run.communicate(timeout=1500) for run in runs]
-    elapsed = time.monotonic() - started
-    report = "\n".join(out + err for out, err in outputs)
-    failures = [line for line in report.splitlines() if line.startswith("FAIL")]
-    assert [run.returncode for run in runs] == [0] * len(runs), "\n".join(failures) or report
-    passed = [line for line in report.splitlines() if line.startswith("PASS")]
-    assert len(passed) == sum(len(lesson.files) for lesson in corpus_lessons.values()), report
+    run = run_validation_harness(HARNESS, folders, "--strict", *office, "--no-browser")
+    run.assert_all_passed(sum(len(lesson.files) for lesson in corpus_lessons.values()))
+    passed, report = run.passed, run.report
     # A missing schema check would pass silently: make sure jing ran on every file.
     assert not [line for line in passed if "jing" in line.partition("skipped:")[2]], report
     if not office:
         assert all("LibreOffice->PDF" in line for line in passed), report
     what = "without LibreOffice" if office else "with LibreOffice"
-    print(f"check_exports.sh: {len(passed)} files passed {what} in {elapsed:.0f} s")
+    print(f"check_exports.sh: {len(passed)} files passed {what} in {run.seconds:.0f} s")
 
 
 def test_tricky_documents_pass_the_schema(kit, tmp_path: Path) -> None:
     """Documents with every kind of node, a logo, both audiences, merged and single, and a
     slide whose type is scaled down pass the ODF schema (zip rules, jing, odfpy)."""
-    if harness() is None or not odf_schemas():
+    if HARNESS is None or not odf_schemas():
         pytest.skip("the validation harness with jing is not installed (install.sh)")
-    script = harness()
-    assert script is not None
     logo = tmp_path / "logo.svg"
     logo.write_bytes(kit.svg)
     branding = attrs.evolve(kit.brand, logo=str(logo))
@@ -183,13 +158,5 @@ def test_tricky_documents_pass_the_schema(kit, tmp_path: Path) -> None:
             "merged": kit.request(first, second, long, title="Merged", branding=branding),
         }.items():
             (folder / f"{name}.{writer}").write_bytes(kit.write(writer, request).data)
-    result = subprocess.run(
-        ["bash", str(script), "--strict", "--no-office", "--no-browser", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    failures = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
-    assert result.returncode == 0, "\n".join(failures) or result.stdout + result.stderr
-    assert result.stdout.count("PASS") == 8, result.stdout
+    run = run_validation_harness(HARNESS, [folder], "--strict", "--no-office", "--no-browser")
+    run.assert_all_passed(8)

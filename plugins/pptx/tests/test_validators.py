@@ -12,10 +12,7 @@ other checks run and LibreOffice is reported as skipped.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import time
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -27,26 +24,22 @@ from curator_export.deck import build_deck
 from curator_export.demo import course_folder
 from curator_export.model import Audience, BrandColors, BrandFonts, Branding, ContentType
 from curator_export.store.importers import read_source
-from curator_export.testing import find_corpus
+from curator_export.testing import (
+    NO_HARNESS_REASON,
+    find_corpus,
+    run_validation_harness,
+    validation_harness,
+)
 from curator_export_pptx import write_pptx
 from curator_export_pptx.template import open_template
 
 CORPUS = find_corpus(Path(__file__))
-VALID_HOME = Path(os.environ.get("VALID_HOME", "/tmp/valid"))
+HARNESS = validation_harness(CORPUS)
 LOGO = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="240" height="80">'
     b'<rect width="240" height="80" rx="12" fill="#0B5563"/>'
     b'<circle cx="40" cy="40" r="22" fill="#E07A1F"/></svg>'
 )
-
-
-def harness() -> Path | None:
-    """check_exports.sh of the shared validation tools, when they are installed."""
-    if CORPUS is None:
-        return None
-    script = CORPUS.parent / "tools" / "validate" / "check_exports.sh"
-    installed = (VALID_HOME / "venv" / "bin" / "python").is_file()
-    return script if script.is_file() and installed else None
 
 
 def expectation(kit, request, rendered) -> dict[str, object]:
@@ -103,16 +96,11 @@ def demo_decks(kit, tmp_path: Path) -> dict[str, tuple[object, object]]:
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(
-    harness() is None,
-    reason=f"the validation harness is not installed in {VALID_HOME}"
-    " (run ../shared/tools/validate/install.sh; add LibreOffice by leaving out --no-office)",
-)
+@pytest.mark.skipif(HARNESS is None, reason=NO_HARNESS_REASON)
 def test_corpus_decks_pass_the_export_validators(kit, corpus_decks, tmp_path: Path) -> None:
     """Every episode deck, each merged lesson and the branded demo decks: schema, python-pptx
     and (when installed) LibreOffice checks, one harness process per lesson side by side."""
-    script = harness()
-    assert script is not None
+    assert HARNESS is not None
     folders: list[Path] = []
     count = 0
     for lesson in corpus_decks.values():
@@ -130,24 +118,11 @@ def test_corpus_decks_pass_the_export_validators(kit, corpus_decks, tmp_path: Pa
         count += write_folder(folder, decks, kit)
         folders.append(folder)
     office = shutil.which("soffice") or shutil.which("libreoffice")
-    started = time.monotonic()
-    runs = [
-        subprocess.Popen(
-            ["bash", str(script), "--no-browser", str(folder)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for folder in folders
-    ]
-    outputs = [run.communicate(timeout=1500) for run in runs]
-    elapsed = time.monotonic() - started
-    report = "\n".join(out + err for out, err in outputs)
-    failures = [line for line in report.splitlines() if line.startswith("FAIL")]
-    assert [run.returncode for run in runs] == [0] * len(runs), "\n".join(failures) or report
-    passed = [line for line in report.splitlines() if line.startswith("PASS")]
-    assert len(passed) == count, report
+    run = run_validation_harness(HARNESS, folders, "--no-browser")
+    run.assert_all_passed(count)
     if office:
-        assert all("LibreOffice->PDF" in line for line in passed), report
-    print(f"check_exports.sh: {len(passed)} decks passed in {elapsed:.0f} s"
-          f" ({'with' if office else 'without'} LibreOffice)")  # fmt: skip
+        assert all("LibreOffice->PDF" in line for line in run.passed), run.report
+    with_office = "with" if office else "without"
+    print(
+        f"check_exports.sh: {count} decks passed in {run.seconds:.0f} s ({with_office} LibreOffice)"
+    )
