@@ -98,13 +98,25 @@ def rotated(keys: Sequence[str], round_index: int) -> tuple[str, ...]:
     return (*keys[shift:], *keys[:shift])
 
 
-def timed_call(run: Callable[[], object]) -> tuple[Timing, object]:
-    """Call ``run`` once and time it."""
+def timed_call(run: Callable[[], object], *, children: bool = False) -> tuple[Timing, object]:
+    """Call ``run`` once and time it.
+
+    With ``children``, the CPU time also counts child processes that ``run`` waited for
+    (subprocesses such as pandoc); not the workers of a pool started by a forkserver, which
+    are not this process's children.
+    """
     # Collect first, so garbage left by the previous variant is not billed to this one.
     gc.collect()
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), _cpu(children)
     output = run()
-    return Timing(time.perf_counter() - wall, time.process_time() - cpu), output
+    return Timing(time.perf_counter() - wall, _cpu(children) - cpu), output
+
+
+def _cpu(children: bool) -> float:
+    if not children:
+        return time.process_time()
+    times = os.times()
+    return time.process_time() + times.children_user + times.children_system
 
 
 def measure(
@@ -113,11 +125,13 @@ def measure(
     *,
     warmup_rounds: int = 1,
     console: Console | None = None,
+    children: bool = False,
 ) -> Measurement:
     """Run every variant once per round, alternately, after ``warmup_rounds`` untimed rounds.
 
     The warm-up pays one-off costs (imports, font discovery, caches) and keeps each variant's
-    output, so a benchmark can check it and count the work done (pages, files).
+    output, so a benchmark can check it and count the work done (pages, files). ``children``:
+    CPU times include waited-for child processes (see ``timed_call``).
     """
     if rounds < 1:
         raise ValueError("rounds must be at least 1")
@@ -128,11 +142,11 @@ def measure(
     result = Measurement(variants=tuple(variants), warmup_rounds=warmup_rounds)
     for index in range(warmup_rounds):
         for key in rotated(keys, index):
-            timing, result.warmup_outputs[key] = timed_call(by_key[key].run)
+            timing, result.warmup_outputs[key] = timed_call(by_key[key].run, children=children)
             _say(console, f"warm-up {index + 1}/{warmup_rounds}: {key} {timing.wall:.2f} s")
     for index in range(rounds):
         order = rotated(keys, index)
-        timed = {key: timed_call(by_key[key].run)[0] for key in order}
+        timed = {key: timed_call(by_key[key].run, children=children)[0] for key in order}
         result.orders.append(order)
         result.rounds.append(timed)
         times = ", ".join(f"{key} {timed[key].wall:.2f} s" for key in order)
@@ -294,3 +308,60 @@ def _git(folder: Path, *args: str) -> str:
 def write_json(path: Path, payload: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A measurement against the target the issue sets; reported, never asserted."""
+
+    comparison: str
+    name: str
+    target: str
+    measured: str
+    met: bool | None  # None: not measured (skipped)
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "comparison": self.comparison,
+            "name": self.name,
+            "target": self.target,
+            "measured": self.measured,
+            "met": self.met,
+            "note": self.note,
+        }
+
+
+def checks_table(checks: Sequence[Check], title: str = "targets") -> Table:
+    """One row per target: what was measured and whether it meets the target."""
+    table = Table(title=title)
+    for name in ("comparison", "measure", "target", "measured", "met"):
+        table.add_column(name, no_wrap=name != "measure")
+    for check in checks:
+        verdict = {True: "[green]yes[/]", False: "[red]no[/]", None: "[yellow]skipped[/]"}
+        measured = f"{check.measured} ({check.note})" if check.note else check.measured
+        table.add_row(check.comparison, check.name, check.target, measured, verdict[check.met])
+    return table
+
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+#: A comparison's entry: quick mode, rounds (None: its default), the tables' console, the
+#: log console (stderr); returns its checks.
+Comparison = Callable[[bool, int | None, Console, Console], list[Check]]
+
+
+def run_comparison(comparison: Comparison, argv: Sequence[str] | None = None) -> int:
+    """The command line of a comparison script: ``--quick`` and ``--rounds N``."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="a smaller run: a few minutes")
+    parser.add_argument("--rounds", type=int, help="timed rounds (default: the comparison's)")
+    args = parser.parse_args(argv)
+    if args.rounds is not None and args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    console = Console()
+    checks = comparison(args.quick, args.rounds, console, Console(stderr=True, log_path=False))
+    console.print(checks_table(checks))
+    return 0

@@ -1,0 +1,162 @@
+"""Benchmark 2, overhead: the whole batch against a plain script calling the same writers.
+
+Same sessions (``course.py``: synthetic course plus the corpus lessons), same formats (html
+and markdown), same outputs, same worker count:
+
+* A  the engine, 2 workers: ``BatchExportManager.execute_batch_export`` (planning, naming,
+  plugins, atomic writes, progress, manifest, history);
+* B  a plain script, 2 workers: sessions loaded from the store in the parent, a
+  ``concurrent.futures.ProcessPoolExecutor`` (forkserver, as the engine) mapping a function
+  that parses each session, calls ``write_html`` and ``write_markdown`` directly and writes
+  the bytes (and companion figures) with ``Path.write_bytes``: no plugins, manifest, progress;
+* C  the engine with 1 worker (serial) and D the plain loop in this process: the same
+  comparison without a pool.
+
+Target: A/B at most 1.05 (the framework costs at most 5 % more).
+
+Usage: python bench/overhead.py [--quick] [--rounds N]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from course import Engine, build_store, find_corpus, lesson_paths, write_synthetic
+from harness import (
+    RESULTS_DIR,
+    Check,
+    Variant,
+    load_average,
+    machine_info,
+    measure,
+    print_summary,
+    run_comparison,
+    summarize,
+    write_json,
+)
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from curator_export.model import Session
+
+TARGET = 1.05
+NAME = "2 overhead"
+FORMATS = ("html", "markdown")
+
+
+def render_plain(session: Session, output: str) -> int:
+    """What a user's script does for one session: parse, call the writers, write the files."""
+    from curator_export.model import BatchExportJob
+    from curator_export.render import Rendered, RenderRequest
+    from curator_export.selection import parse_session
+    from curator_export_html import write_html
+    from curator_export_markdown import write_markdown
+
+    folder = Path(output)
+    job = BatchExportJob(
+        job_id="plain", session_ids=[session.id], formats=FORMATS, output_directory=output
+    )
+    parsed = parse_session(session, job.content_types, job.audience)
+    files = 0
+    for name, writer, extension in (
+        ("html", write_html, ".html"),
+        ("markdown", write_markdown, ".md"),
+    ):
+        request = RenderRequest(
+            job=job,
+            format=name,
+            title=session.title,
+            sessions=(parsed,),
+            created_at=datetime.now(UTC),
+        )
+        rendered = writer(request)
+        output_file = rendered if isinstance(rendered, Rendered) else Rendered(data=rendered)
+        (folder / f"{session.id}{extension}").write_bytes(output_file.data)
+        for relative, data in output_file.companions.items():
+            path = folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        files += 1
+    return files
+
+
+def plain_script(db: Path, ids: Sequence[str], scratch: Path, workers: int) -> int:
+    """Read the sessions from the store, as the engine does, then render them all."""
+    from curator_export.store import SQLiteStore
+
+    output = Path(tempfile.mkdtemp(prefix="plain-", dir=scratch))
+    try:
+        with SQLiteStore(db) as store:
+            sessions = store.load_sessions(ids)
+        if workers == 1:
+            return sum(render_plain(session, str(output)) for session in sessions)
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return sum(pool.map(render_plain, sessions, [str(output)] * len(sessions)))
+    finally:
+        shutil.rmtree(output, ignore_errors=True)
+
+
+def overhead(quick: bool, rounds: int | None, console: Console, log: Console) -> list[Check]:
+    rounds = rounds or 5
+    synthetic = 60 if quick else 200
+    lessons = lesson_paths(find_corpus())
+    with tempfile.TemporaryDirectory(prefix="bench-overhead-") as scratch:
+        root = Path(scratch)
+        ids = build_store(
+            root / "store.db", [write_synthetic(root / "course", synthetic), *lessons]
+        )
+        engine = Engine(root / "store.db", root)
+        try:
+            db = root / "store.db"
+            files = len(ids) * len(FORMATS)
+            variants = [
+                Variant("A", "engine, 2 workers", lambda: engine.run(ids, FORMATS, 2)),
+                Variant("B", "plain script, 2 workers", lambda: plain_script(db, ids, root, 2)),
+                Variant("C", "engine, serial", lambda: engine.run(ids, FORMATS, 1)),
+                Variant("D", "plain loop, in-process", lambda: plain_script(db, ids, root, 1)),
+            ]
+            title = f"overhead: {len(ids)} sessions × html+markdown"
+            log.print(title)
+            machine = machine_info()
+            measurement = measure(variants, rounds, console=log)
+        finally:
+            engine.close()
+    summary = summarize(
+        measurement,
+        baseline="B",
+        ratios=[("A", "B"), ("C", "D")],
+        work=dict.fromkeys("ABCD", files),
+        work_unit="files",
+    )
+    print_summary(summary, title, console)
+    machine["load_average_after"] = load_average()
+    write_json(
+        RESULTS_DIR / "overhead.json",
+        {"benchmark": "overhead", "machine": machine, "title": title, **summary},
+    )
+    checks = []
+    for pair, label in (("A/B", "engine / plain, 2 workers"), ("C/D", "engine / plain, serial")):
+        ratio = summary["ratios"][pair]["wall"]
+        checks.append(
+            Check(
+                NAME,
+                label,
+                f"≤ {TARGET}",
+                f"{ratio['median']:.2f} ({ratio['min']:.2f}–{ratio['max']:.2f})",
+                ratio["median"] <= TARGET,
+            )
+        )
+    return checks
+
+
+if __name__ == "__main__":
+    sys.exit(run_comparison(overhead))
