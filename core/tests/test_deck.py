@@ -20,6 +20,7 @@ from curator_export.deck import (
     SlideKind,
     block_lines,
     build_deck,
+    quiz_questions,
     split_slides,
 )
 from curator_export.demo import course_folder
@@ -268,6 +269,19 @@ def test_students_get_no_answer_slides(kit: RequestKit) -> None:
     deck = deck_of(kit, ("Quiz", QUIZ_BODY, QUIZ), audience=Audience.STUDENT)
     assert not [title for title in titles(deck) if title.startswith("Answer")]
     assert "Which sorts?" in titles(deck)
+
+
+def test_quiz_questions_are_the_challenges_with_their_answers(kit: RequestKit) -> None:
+    """`quiz_questions` gives each challenge's title, question and answer; text outside the
+    challenges is no question, and students' questions have no answer."""
+    (teacher,) = kit.parsed(kit.session(("Quiz", QUIZ_BODY, QUIZ))).items
+    questions = quiz_questions(teacher.document.children)
+    assert [(q.number, q.title) for q in questions] == [(1, "Which sorts?"), (2, "Second")]
+    assert isinstance(questions[0].blocks[-1], OrderedList)
+    assert plain_text(questions[0].answer[0]).startswith("2.")
+    assert questions[1].answer == ()
+    (student,) = kit.parsed(kit.session(("Quiz", QUIZ_BODY, QUIZ)), audience=Audience.STUDENT).items
+    assert [q.answer for q in quiz_questions(student.document.children)] == [(), ()]
 
 
 def test_quiz_without_challenges_is_cut_at_headings(kit: RequestKit) -> None:

@@ -216,29 +216,55 @@ def _content_slides(
     return slides
 
 
-def _quiz_slides(
-    item: ParsedItem, audience: Audience, session_id: str, fit: SlideFit
-) -> list[Slide]:
-    """One slide per question (a ``challenge`` div, or else a ``##`` section), its answer on
-    the next slide for instructors (students' documents hold no solutions any more)."""
-    blocks = item.document.children
-    challenges = [b.children for b in blocks if isinstance(b, Div) and b.kind == "challenge"]
-    intro = [b for b in blocks if not (isinstance(b, Div) and b.kind == "challenge")]
-    slides = _content_slides(intro, item.item.title, session_id, fit) if challenges else []
+@attrs.frozen
+class QuizQuestion:
+    """One question of a quiz item, as every writer that lists questions sees it."""
+
+    number: int  # 1-based, within its item
+    title: str  # its heading, else "Question N"
+    blocks: tuple[Block, ...]  # what asks it, without its solutions
+    #: Its ``solution`` boxes' content without an opening "Solution" heading; empty when it
+    #: has none, and always for students (their documents hold no solutions any more).
+    answer: tuple[Block, ...] = ()
+
+
+def _is_challenge(block: Block) -> bool:
+    return isinstance(block, Div) and block.kind == "challenge"
+
+
+def quiz_questions(blocks: Sequence[Block]) -> list[QuizQuestion]:
+    """The questions of a quiz item's blocks: its ``challenge`` boxes, or, when it has none,
+    its pieces cut as slides are (at ``#``/``##`` headings and ``---``)."""
+    challenges = [b.children for b in blocks if isinstance(b, Div) and _is_challenge(b)]
+    questions = []
     for number, chunk in enumerate(challenges or split_slides(blocks), start=1):
         title, body = f"Question {number}", chunk
         if body and isinstance(body[0], Heading):
             title, body = plain_text(body[0]).strip() or title, body[1:]
-        question = tuple(block for block in body if not _is_solution(block))
-        slides += _fitted(title, question, session_id, fit)
         answer = tuple(
             child
             for block in body
             if isinstance(block, Div) and _is_solution(block)
             for child in _without_answer_heading(block.children)
         )
-        if answer and audience is Audience.INSTRUCTOR:
-            slides += _fitted(f"Answer: {title}", answer, session_id, fit)
+        question = tuple(block for block in body if not _is_solution(block))
+        questions.append(QuizQuestion(number, title, question, answer))
+    return questions
+
+
+def _quiz_slides(
+    item: ParsedItem, audience: Audience, session_id: str, fit: SlideFit
+) -> list[Slide]:
+    """One slide per question (see :func:`quiz_questions`), its answer on the next slide for
+    instructors; text outside the ``challenge`` boxes of a quiz that has them comes first."""
+    blocks = item.document.children
+    intro = [block for block in blocks if not _is_challenge(block)]
+    has_challenges = len(intro) < len(blocks)
+    slides = _content_slides(intro, item.item.title, session_id, fit) if has_challenges else []
+    for question in quiz_questions(blocks):
+        slides += _fitted(question.title, question.blocks, session_id, fit)
+        if question.answer and audience is Audience.INSTRUCTOR:
+            slides += _fitted(f"Answer: {question.title}", question.answer, session_id, fit)
     return slides
 
 
