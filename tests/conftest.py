@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import textwrap
 import tomllib
 import uuid
@@ -91,6 +92,27 @@ def make_store(tmp_path: Path) -> Iterator[Callable[..., SQLiteStore]]:
 def store(make_store: Callable[..., SQLiteStore]) -> SQLiteStore:
     """A store holding the sample course: sessions s1, s2, s3."""
     return make_store()
+
+
+@pytest.fixture
+def course_db(make_store: Callable[..., SQLiteStore], tmp_path: Path) -> Path:
+    """The sample course (s1, s2, s3) in a SQLite file that the CLI opens."""
+    make_store().close()
+    return tmp_path / "course.db"
+
+
+@pytest.fixture
+def cli(
+    run_cli: Callable[..., subprocess.CompletedProcess[str]],
+    cli_env: dict[str, str],
+    course_db: Path,
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``curator-export --store course.db ARGS`` with the test formats installed."""
+
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return run_cli("--store", str(course_db), *args, env={**cli_env, **(env or {})})
+
+    return run
 
 
 def _install_distribution(site: Path) -> None:

@@ -27,23 +27,6 @@ from curator_export.store import SQLiteStore
 from curator_export.testing_writers import SAMPLE_COURSE, read_log
 
 
-@pytest.fixture
-def course_db(make_store, tmp_path) -> Path:
-    """The sample course (s1, s2, s3) in a SQLite file that the CLI opens."""
-    make_store().close()
-    return tmp_path / "course.db"
-
-
-@pytest.fixture
-def cli(run_cli, cli_env, course_db) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run ``curator-export --store course.db ARGS`` with the test formats installed."""
-
-    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return run_cli("--store", str(course_db), *args, env={**cli_env, **(env or {})})
-
-    return run
-
-
 def json_lines(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 

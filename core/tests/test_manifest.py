@@ -35,6 +35,7 @@ BATCH_KEYS = {
     "successful_jobs",
     "failed_jobs",
     "total_files_created",
+    "total_files_unchanged",
     "plugins",
     "archives",
     "jobs",
@@ -43,6 +44,7 @@ JOB_KEYS = {
     "job_id",
     "success",
     "files_created",
+    "files_unchanged",
     "total_size",
     "formats",
     "session_ids",
@@ -64,6 +66,7 @@ EXPORT_KEYS = {
     "error_message",
     "error_kind",
     "warnings",
+    "reused_from_batch",
 }
 WHEN = datetime(2024, 9, 2, 8, 30, 5, tzinfo=UTC)
 

@@ -101,6 +101,7 @@ def result_payload(result: BatchExportResult) -> dict[str, Any]:
         "successfulJobs": result.successful_jobs,
         "failedJobs": result.failed_jobs,
         "totalFilesCreated": result.total_files_created,
+        "totalFilesUnchanged": result.total_files_unchanged,
         "elapsedTime": round(result.elapsed_time, 3),
         "startedAt": result.started_at.isoformat() if result.started_at else None,
         "manifestPath": str(result.manifest_path) if result.manifest_path else None,
@@ -114,6 +115,7 @@ def _job_payload(job: JobResult) -> dict[str, Any]:
         "jobId": job.job_id,
         "success": job.success,
         "filesCreated": job.files_created,
+        "filesUnchanged": job.files_unchanged,
         "errorMessage": job.error,
         "errorKind": str(job.error_kind) if job.error_kind else None,
         "exports": [_export_payload(export) for export in job.exports],
@@ -125,7 +127,8 @@ def _export_payload(export: ExportResult) -> dict[str, Any]:
         "format": export.format,
         "sessionIds": list(export.session_ids),
         "status": str(export.status),
-        "success": export.status == "succeeded",
+        # An unchanged file is there as asked, kept from the run that made it.
+        "success": export.status in ("succeeded", "unchanged"),
         "outputPath": str(export.path) if export.path else None,
         "fileSize": export.size,
         "sha256": export.sha256,
@@ -134,4 +137,5 @@ def _export_payload(export: ExportResult) -> dict[str, Any]:
         "errorMessage": export.error,
         "errorKind": str(export.error_kind) if export.error_kind else None,
         "warnings": list(export.warnings),
+        "reusedFromBatch": export.reused_from,
     }

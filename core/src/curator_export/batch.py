@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import attrs
 
@@ -34,11 +34,20 @@ from curator_export.model import (
     JobResult,
     OnConflict,
 )
-from curator_export.planning import BatchPlan, PlannedTask, plan_batch
+from curator_export.planning import (
+    BatchPlan,
+    PlannedExport,
+    PlannedTask,
+    plan_batch,
+    plugin_versions,
+)
 from curator_export.plugins import PluginHost
 from curator_export.progress import ProgressCallback, ProgressTracker
 from curator_export.store import SessionStore
 from curator_export.worker import render_task
+
+if TYPE_CHECKING:
+    from curator_export.incremental import OutputRecord
 
 log = get_logger(__name__)
 
@@ -330,6 +339,7 @@ class _Run:
         finishing.archive()
         finishing.manifest()
         finishing.record_history(store)
+        finishing.record_outputs(store)
         self.emit("finished")
         self.host.after_batch(result)
         return result
@@ -451,7 +461,7 @@ class _Finishing:
                     self.options,
                     status=self.status,
                     batch_id=self.plan.batch_id,
-                    plugins=_plugin_versions(self.host),
+                    plugins=plugin_versions(self.host),
                     relative_to=folder,
                 )
                 self.result.manifest_path = write_manifest(
@@ -460,6 +470,30 @@ class _Finishing:
                 return
             except (CuratorExportError, OSError) as exc:
                 log.error("manifest not written", folder=str(folder), error=str(exc))
+
+    def record_outputs(self, store: SessionStore) -> None:
+        """Remember what this batch wrote, so that the next one can keep what is unchanged."""
+        from curator_export.incremental import OutputLedger
+
+        if not isinstance(store, OutputLedger):
+            return
+        planned = {
+            export.name.path: (task, export) for task in self.plan.tasks for export in task.exports
+        }
+        records = []
+        for job_result in self.result.job_results:
+            for result in job_result.exports:
+                found = planned.get(result.path) if result.path else None
+                if found is None or result.status is not ExportStatus.SUCCEEDED:
+                    continue
+                task, export = found
+                record = _output_record(task, export, result, self.plan.batch_id)
+                if record is not None:
+                    records.append(record)
+        try:
+            store.record_outputs(records)
+        except (CuratorExportError, OSError) as exc:
+            log.error("outputs not recorded; the next run renders them again", error=str(exc))
 
     def record_history(self, store: SessionStore) -> None:
         record = getattr(store, "record_batch", None)
@@ -482,6 +516,35 @@ class _Finishing:
             log.error("batch history not recorded", error=str(exc))
 
 
+def _output_record(
+    task: PlannedTask, export: PlannedExport, result: ExportResult, batch_id: str
+) -> OutputRecord | None:
+    """The ledger record of a file this batch wrote; None when it is gone (archived)."""
+    from curator_export.incremental import OutputRecord
+    from curator_export.output import sha256_file
+
+    path = export.name.path
+    if export.key is None or result.size is None or result.sha256 is None or not path.is_file():
+        return None
+    try:
+        companions = {str(c): sha256_file(c) for c in result.companions}
+    except OSError:
+        return None  # a figure that is gone cannot be vouched for: render it next time
+    return OutputRecord(
+        path=path,
+        folder=Path(os.path.abspath(task.job.output_directory)),
+        job_id=task.job.job_id,
+        format=export.format.name,
+        session_ids=result.session_ids,
+        key=export.key,
+        size=result.size,
+        sha256=result.sha256,
+        batch_id=batch_id,
+        written_at=task.created_at,
+        companions=companions,
+    )
+
+
 def _unpicklable_writers(plan: BatchPlan) -> list[str]:
     formats = {export.format.name: export.format for task in plan.tasks for export in task.exports}
     unsendable = []
@@ -500,10 +563,6 @@ def _free_path(path: Path, on_conflict: OnConflict) -> Path:
     while (candidate := path.with_name(f"{path.stem}-{number}{path.suffix}")).exists():
         number += 1
     return candidate
-
-
-def _plugin_versions(host: PluginHost) -> dict[str, str]:
-    return {info.name: info.provider for info in host.plugins() if info.status == "loaded"}
 
 
 def _user() -> str:

@@ -60,6 +60,12 @@ def _option_flags(func: Callable[..., Any]) -> Callable[..., Any]:
             help="A folder of themes, searched before the installed ones (repeatable).",
         ),
         click.option(
+            "--force",
+            is_flag=True,
+            default=None,
+            help="Render every file again, even those unchanged since the run that made them.",
+        ),
+        click.option(
             "--progress",
             type=click.Choice(["bar", "jsonl", "none"]),
             help="Progress bar, JSON lines on stderr, or nothing (default: bar on a terminal).",
@@ -86,6 +92,8 @@ def _options(base: BatchExportOptions, flags: dict[str, Any]) -> BatchExportOpti
         changes["create_manifest"] = False
     if flags.get("on_conflict"):
         changes["on_conflict"] = OnConflict(flags["on_conflict"])
+    if flags.get("force"):
+        changes["force"] = True
     if flags.get("template_dirs"):
         changes["template_dirs"] = (*flags["template_dirs"], *base.template_dirs)
     return attrs.evolve(base, **changes)
@@ -259,7 +267,7 @@ def plan_command(app: App, jobs_file: Path, as_json: bool) -> None:
             "format": result.format,
             "session_ids": list(result.session_ids),
             "path": str(result.path),
-            "action": "skip" if result.status == "skipped" else "error: exists",
+            "action": _SETTLED_ACTIONS.get(result.status, "error: exists"),
         }
         for result in plan.settled
     ]
@@ -292,7 +300,12 @@ def history_command(app: App, limit: int, as_json: bool) -> None:
     views.print_history(records)
 
 
+_SETTLED_ACTIONS = {"skipped": "skip", "unchanged": "unchanged (kept)"}
+
+
 def _action(name: PlannedName) -> str:
+    if name.previous is not None and name.action is not None:
+        return f"{name.action} (an earlier run's output, inputs changed)"
     if name.action is not None:
         return str(name.action)
     if name.renamed_from is not None:

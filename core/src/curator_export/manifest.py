@@ -74,6 +74,8 @@ def build_manifest(
         "successful_jobs": result.successful_jobs,
         "failed_jobs": result.failed_jobs,
         "total_files_created": result.total_files_created,
+        # Kept from an earlier batch because nothing that makes them had changed.
+        "total_files_unchanged": result.total_files_unchanged,
         "plugins": dict(sorted(plugins.items())),
         # With compress_output the files below live inside these archives, no longer loose.
         "archives": [manifest_path(path, relative_to) for path in result.archive_paths],
@@ -97,6 +99,7 @@ def _job(result: JobResult, job: BatchExportJob | None, relative_to: Path) -> di
         "job_id": result.job_id,
         "success": result.success,
         "files_created": result.files_created,
+        "files_unchanged": result.files_unchanged,
         "total_size": sum(
             e.size or 0 for e in result.exports if e.status is ExportStatus.SUCCEEDED
         ),
@@ -123,6 +126,7 @@ def _export(export: ExportResult, relative_to: Path) -> dict[str, Any]:
         "error_message": export.error,
         "error_kind": export.error_kind.value if export.error_kind else None,
         "warnings": list(export.warnings),
+        "reused_from_batch": export.reused_from,
     }
 
 

@@ -201,6 +201,9 @@ class BatchExportOptions:
     max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
     #: Theme folders searched before those of plugins (``--template-dir``).
     template_dirs: tuple[Path, ...] = attrs.field(default=(), converter=_paths)
+    #: Render every output again, even one whose inputs and file are unchanged since the
+    #: run that made it (``--force``); by default such an output is reported ``unchanged``.
+    force: bool = False
 
 
 class ExportStatus(enum.StrEnum):
@@ -269,6 +272,8 @@ class ExportResult:
     attempts: int = 1
     #: Files written beside ``path`` for it (figures ...): archived and removed with it.
     companions: tuple[Path, ...] = attrs.field(default=(), converter=_paths)
+    #: For an ``unchanged`` export: the batch that made the file being kept.
+    reused_from: str | None = None
 
 
 @attrs.define
@@ -291,6 +296,11 @@ class JobResult:
     @property
     def files_created(self) -> int:
         return sum(1 for export in self.exports if export.status is ExportStatus.SUCCEEDED)
+
+    @property
+    def files_unchanged(self) -> int:
+        """Outputs kept from an earlier run because nothing that makes them had changed."""
+        return sum(1 for export in self.exports if export.status is ExportStatus.UNCHANGED)
 
 
 @attrs.define
@@ -318,3 +328,7 @@ class BatchExportResult:
     @property
     def total_files_created(self) -> int:
         return sum(job.files_created for job in self.job_results)
+
+    @property
+    def total_files_unchanged(self) -> int:
+        return sum(job.files_unchanged for job in self.job_results)

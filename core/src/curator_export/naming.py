@@ -15,7 +15,7 @@ import string
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
@@ -23,6 +23,9 @@ from curator_export.errors import CuratorExportError
 from curator_export.filenames import UniqueNames, clean_part, safe_relative_path
 from curator_export.model import BatchExportJob, OnConflict
 from curator_export.records import Format, NamingStrategy
+
+if TYPE_CHECKING:
+    from curator_export.incremental import OutputRecord, PreviousOutputs
 
 #: Placeholders of ``custom`` patterns; the first four are the seed's.
 PLACEHOLDERS: Mapping[str, str] = {
@@ -176,6 +179,8 @@ class PlannedName:
     action: OnConflict | None  # None: a new file; else what on_conflict says to do
     #: The path the strategy asked for, when a file on disk made it take another (rename).
     renamed_from: str | None = None
+    #: The record of an earlier batch's output at ``path``, when that file is still intact.
+    previous: OutputRecord | None = None
 
 
 class OutputNamer:
@@ -188,8 +193,10 @@ class OutputNamer:
         batch_time: datetime,
         total_outputs: int,
         on_conflict: OnConflict = OnConflict.RENAME,
+        previous: PreviousOutputs | None = None,
     ) -> None:
         self.strategies = strategies
+        self.previous = previous
         self.batch_time = batch_time
         self.seq_width = max(3, len(str(total_outputs)))
         self.on_conflict = on_conflict
@@ -238,21 +245,34 @@ class OutputNamer:
         folder = Path(os.path.abspath(job.output_directory))
         names = self._names.setdefault(folder, UniqueNames())
         wanted = relative
-        on_disk = os.path.lexists(folder / wanted)
+
+        def taken(rel: str) -> bool:
+            # An earlier batch's intact output is ours to replace, not a file to avoid.
+            return os.path.lexists(folder / rel) and self._ours(folder / rel) is None
+
+        on_disk = taken(wanted)
         if self.on_conflict is OnConflict.RENAME:
-            relative = names.claim(relative, exists=lambda rel: os.path.lexists(folder / rel))
+            relative = names.claim(relative, exists=taken)
         else:
             relative = names.claim(relative)
         path = folder / relative
         _check_inside(job, folder, path)
         exists = os.path.lexists(path)
+        previous = self._ours(path) if exists else None
+        action = self.on_conflict if exists else None
+        if previous is not None and action is OnConflict.RENAME:
+            action = OnConflict.OVERWRITE
         return PlannedName(
             relative_path=relative,
             path=path,
             exists=exists,
-            action=self.on_conflict if exists else None,
+            action=action,
             renamed_from=wanted if on_disk and relative != wanted else None,
+            previous=previous,
         )
+
+    def _ours(self, path: Path) -> OutputRecord | None:
+        return self.previous.intact(path) if self.previous is not None else None
 
 
 def _check_inside(job: BatchExportJob, folder: Path, path: Path) -> None:

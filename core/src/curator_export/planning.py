@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from curator_export.errors import BrandingError, CuratorExportError, ValidationError
+from curator_export.incremental import OutputKeys, OutputLedger, OutputRecord, PreviousOutputs
 from curator_export.model import (
     BatchExportJob,
     BatchExportOptions,
@@ -42,6 +43,7 @@ class PlannedExport:
     format: Format
     name: PlannedName
     options: Any = None  # an instance of ``format.options``, when the format has options
+    key: str | None = None  # what determines the file's bytes (``incremental.OutputKeys``)
 
     @property
     def overwrite(self) -> bool:
@@ -71,7 +73,8 @@ class BatchPlan:
     jobs: tuple[BatchExportJob, ...]
     tasks: tuple[PlannedTask, ...]
     invalid_jobs: Mapping[str, tuple[str, ...]]  # job id -> every problem found
-    settled: tuple[ExportResult, ...]  # outputs decided without rendering (existing files)
+    #: Outputs decided without rendering: existing files kept or refused, and unchanged ones.
+    settled: tuple[ExportResult, ...]
 
     @property
     def total_files(self) -> int:
@@ -115,7 +118,9 @@ def plan_batch(
             len(job.formats) * len(_session_groups(job, sessions)) for job in valid_jobs
         ),
         on_conflict=options.on_conflict,
+        previous=_previous_outputs(store, valid_jobs),
     )
+    keys = OutputKeys(plugin_versions(host), template_dirs)
     tasks: list[PlannedTask] = []
     settled: list[ExportResult] = []
     for job in valid_jobs:
@@ -125,6 +130,8 @@ def plan_batch(
                 _session_groups(job, sessions),
                 host=host,
                 namer=namer,
+                keys=keys,
+                force=options.force,
                 created_at=created_at,
                 template_dirs=template_dirs,
             )
@@ -151,6 +158,8 @@ def _plan_job(
     *,
     host: PluginHost,
     namer: OutputNamer,
+    keys: OutputKeys,
+    force: bool,
     created_at: datetime,
     template_dirs: tuple[Path, ...],
 ) -> tuple[list[PlannedTask], list[ExportResult]]:
@@ -164,15 +173,19 @@ def _plan_job(
         for format_name in job.formats:
             output_format = host.resolve_format(format_name)
             name = namer.name(job, group, output_format)
-            if name.action in (OnConflict.SKIP, OnConflict.ERROR):
+            format_settings = options.get(output_format.name)
+            key = keys.key(job, group, output_format.name, format_settings, branding)
+            if (
+                name.previous is not None
+                and not force
+                and PreviousOutputs.reusable(name.previous, key)
+            ):
+                settled.append(_unchanged(job, group, output_format, name.previous))
+            elif name.action in (OnConflict.SKIP, OnConflict.ERROR):
                 settled.append(_settle(job, group, output_format, name))
             else:
                 exports.append(
-                    PlannedExport(
-                        format=output_format,
-                        name=name,
-                        options=options.get(output_format.name),
-                    )
+                    PlannedExport(format=output_format, name=name, options=format_settings, key=key)
                 )
         if exports:
             tasks.append(
@@ -199,6 +212,39 @@ def _session_groups(
 def _duplicate_ids(jobs: Sequence[BatchExportJob]) -> list[str]:
     counts = Counter(job.job_id for job in jobs)
     return [job_id for job_id, count in counts.items() if count > 1]
+
+
+def _previous_outputs(
+    store: SessionStore, jobs: Sequence[BatchExportJob]
+) -> PreviousOutputs | None:
+    """What earlier batches wrote in these jobs' folders, when the store keeps a ledger."""
+    if not isinstance(store, OutputLedger):
+        return None
+    folders = list(dict.fromkeys(Path(os.path.abspath(job.output_directory)) for job in jobs))
+    return PreviousOutputs(store.output_records(folders))
+
+
+def plugin_versions(host: PluginHost) -> dict[str, str]:
+    """Each loaded plugin's name and "distribution version"."""
+    return {info.name: info.provider for info in host.plugins() if info.status == "loaded"}
+
+
+def _unchanged(
+    job: BatchExportJob, group: tuple[Session, ...], output_format: Format, record: OutputRecord
+) -> ExportResult:
+    """The result of an output an earlier batch made from the same inputs, still intact."""
+    return ExportResult(
+        job_id=job.job_id,
+        format=output_format.name,
+        session_ids=tuple(session.id for session in group),
+        status=ExportStatus.UNCHANGED,
+        path=record.path,
+        size=record.size,
+        sha256=record.sha256,
+        attempts=0,
+        companions=tuple(Path(path) for path in record.companions),
+        reused_from=record.batch_id,
+    )
 
 
 def _settle(
@@ -341,4 +387,5 @@ __all__ = [
     "PlannedTask",
     "format_options",
     "plan_batch",
+    "plugin_versions",
 ]

@@ -127,7 +127,7 @@ def print_plan(rows: Sequence[Mapping[str, object]]) -> None:
 
 def print_batch_result(result: BatchExportResult) -> None:
     table = Table(title="Batch summary", title_justify="left")
-    for column in ("job", "status", "files", "skipped", "failed", "first problem"):
+    for column in ("job", "status", "files", "unchanged", "skipped", "failed", "first problem"):
         table.add_column(column, overflow="fold")
     for job in result.job_results:
         skipped = sum(1 for export in job.exports if export.status == "skipped")
@@ -140,14 +140,17 @@ def print_batch_result(result: BatchExportResult) -> None:
             job.job_id,
             status,
             str(job.files_created),
+            str(job.files_unchanged),
             str(skipped),
             str(len(failed)),
             escape(problem),
         )
     console.print(table)
+    unchanged = result.total_files_unchanged
     console.print(
-        f"{result.total_files_created} files in {result.elapsed_time:.1f} s; "
-        f"{result.successful_jobs} of {result.total_jobs} jobs succeeded"
+        f"{result.total_files_created} files in {result.elapsed_time:.1f} s"
+        + (f" ({unchanged} more unchanged, kept)" if unchanged else "")
+        + f"; {result.successful_jobs} of {result.total_jobs} jobs succeeded"
     )
     if result.manifest_path:
         console.print(f"Manifest: {escape(str(result.manifest_path))}")

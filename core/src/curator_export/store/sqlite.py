@@ -15,10 +15,12 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from curator_export.errors import SessionNotFoundError, StoreError
+from curator_export.incremental import OutputRecord
 from curator_export.model import Asset, ContentItem, ContentType, Session
 from curator_export.store.base import (
     BatchRecord,
@@ -109,9 +111,27 @@ _V2 = (
     "CREATE INDEX batches_by_start ON batches (started_at)",
 )
 
+# The output ledger: what each file a batch wrote was made from (incremental re-export).
+_V3 = (
+    """CREATE TABLE outputs (
+        path TEXT PRIMARY KEY,
+        folder TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        format TEXT NOT NULL,
+        session_ids TEXT NOT NULL CHECK (json_valid(session_ids)),
+        key TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        companions TEXT NOT NULL CHECK (json_valid(companions)),
+        batch_id TEXT NOT NULL,
+        written_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX outputs_by_folder ON outputs (folder)",
+)
+
 #: Applied in order from the file's ``PRAGMA user_version``; never edit a released entry,
 #: append a new one (its index + 1 is the version it produces).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 
 
 def _digest(*parts: Any) -> str:
@@ -349,6 +369,60 @@ class SQLiteStore:
             )
             for row in rows
         ]
+
+    # -- output ledger (incremental re-export) ---------------------------------------------
+
+    def output_records(self, folders: Sequence[Path]) -> list[OutputRecord]:
+        """The recorded outputs of every job folder given (absolute paths)."""
+        wanted = json.dumps([str(folder) for folder in folders])
+        with self._errors("read the output ledger"):
+            rows = self._conn.execute(
+                "SELECT path, folder, job_id, format, session_ids, key, size, sha256,"
+                " companions, batch_id, written_at FROM outputs"
+                " WHERE folder IN (SELECT value FROM json_each(?))",
+                (wanted,),
+            ).fetchall()
+        return [
+            OutputRecord(
+                path=Path(row[0]),
+                folder=Path(row[1]),
+                job_id=row[2],
+                format=row[3],
+                session_ids=tuple(json.loads(row[4])),
+                key=row[5],
+                size=row[6],
+                sha256=row[7],
+                companions=json.loads(row[8]),
+                batch_id=row[9],
+                written_at=datetime.fromisoformat(row[10]),
+            )
+            for row in rows
+        ]
+
+    def record_outputs(self, records: Sequence[OutputRecord]) -> None:
+        """Add or replace the ledger rows of these paths, all in one transaction."""
+        if not records:
+            return
+        with self._errors("record the outputs"), self.transaction():
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        str(record.path),
+                        str(record.folder),
+                        record.job_id,
+                        record.format,
+                        json.dumps(list(record.session_ids)),
+                        record.key,
+                        record.size,
+                        record.sha256,
+                        json.dumps(dict(record.companions), sort_keys=True),
+                        record.batch_id,
+                        record.written_at.isoformat(),
+                    )
+                    for record in records
+                ],
+            )
 
     # -- reading ---------------------------------------------------------------------------
 
