@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import textwrap
 from pathlib import Path
@@ -16,6 +17,43 @@ BUILTINS = {
 }
 
 HEAVY_MODULES = ("weasyprint", "pptx", "odf", "curator_export.store", "rich")
+
+#: Modules `plugins` (and so also `--help`) must not need: structlog loads when something is
+#: logged, cattrs and the converters when jobs are read, the model, the render request and the
+#: naming machinery when a batch is planned or a writer runs.
+NOT_FOR_PLUGINS = (
+    "structlog",
+    "cattrs",
+    "curator_export.convert",
+    "curator_export.model",
+    "curator_export.render",
+    "curator_export.naming",
+)
+
+#: And what `--help` must not need on top: the plugin host and what it brings.
+NOT_FOR_HELP = (
+    *NOT_FOR_PLUGINS,
+    "pluggy",
+    "importlib.metadata",
+    "curator_export.plugins",
+    "curator_export.hookspecs",
+    "curator_export.records",
+)
+
+
+def imported_after_cli(run_python, args: list[str], modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has imported after ``curator-export ARGS``."""
+    code = (
+        "import sys\n"
+        "from curator_export.cli import cli\n"
+        f"try:\n    cli({args!r}, prog_name='curator-export')\n"
+        "except SystemExit:\n    pass\n"
+        f"print('IMPORTED', [m for m in {modules!r} if m in sys.modules])\n"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith("IMPORTED "))
+    return list(ast.literal_eval(line.removeprefix("IMPORTED ")))
 
 
 def install_distribution(site: Path, dist: str, version: str, plugin: str, source: str) -> None:
@@ -50,9 +88,10 @@ def plugins_json(run_cli, env=None):
 
 
 def test_builtins_are_found_through_entry_points(run_cli):
-    """`plugins --json` lists the six built-ins with their distribution and version."""
+    """`plugins --json` lists the six built-ins with their distribution and version (and
+    marks every other installed plugin, such as examples/quiz-csv, as a third party's)."""
     plugins = plugins_json(run_cli)
-    assert set(plugins) == set(BUILTINS)
+    assert {name for name, plugin in plugins.items() if plugin["builtin"]} == set(BUILTINS)
     for name, dist in BUILTINS.items():
         assert plugins[name]["distribution"] == dist
         assert plugins[name]["version"] == "0.1.0"
@@ -156,39 +195,59 @@ def test_conflicting_format_names_both_distributions(run_cli, tmp_path):
 def test_help_and_plugins_do_not_import_heavy_libraries(run_python):
     """`--help` and `plugins` leave WeasyPrint, python-pptx and odfpy unimported."""
     for args in (["--help"], ["plugins"], ["plugins", "--json"]):
-        code = (
-            "import sys\n"
-            "from curator_export.cli import cli\n"
-            f"try:\n    cli({args!r}, prog_name='curator-export')\n"
-            "except SystemExit:\n    pass\n"
-            f"print('HEAVY', [m for m in {HEAVY_MODULES[:3]!r} if m in sys.modules])\n"
-        )
-        result = run_python(code)
-        assert result.returncode == 0, result.stderr
-        assert "HEAVY []" in result.stdout, (args, result.stdout[-300:])
+        assert imported_after_cli(run_python, args, HEAVY_MODULES[:3]) == [], args
 
 
 def test_help_does_not_import_the_store_or_rich(run_python):
     """`--help` imports neither the store nor rich, so it starts fast."""
-    code = (
-        "import sys\n"
-        "from curator_export.cli import cli\n"
-        "try:\n    cli(['--help'], prog_name='curator-export')\n"
-        "except SystemExit:\n    pass\n"
-        f"print('HEAVY', [m for m in {HEAVY_MODULES!r} if m in sys.modules])\n"
-    )
-    result = run_python(code)
-    assert "HEAVY []" in result.stdout, result.stdout[-300:]
+    assert imported_after_cli(run_python, ["--help"], HEAVY_MODULES) == []
 
 
-def test_plugin_entry_modules_are_cheap(run_python):
-    """Importing each built-in entry module imports no heavy library."""
+def test_help_does_not_load_the_plugin_host_or_logging(run_python):
+    """`--help` needs click and the commands only: no pluggy, entry points, model or
+    structlog (the package's re-exports resolve on first use)."""
+    assert imported_after_cli(run_python, ["--help"], NOT_FOR_HELP) == []
+
+
+def test_plugins_imports_only_what_listing_needs(run_python):
+    """`plugins` (table and `--json`) lists every plugin without structlog, cattrs, the model,
+    render requests or the naming machinery: entry modules import only the records."""
+    for args in (["plugins"], ["plugins", "--json"]):
+        assert imported_after_cli(run_python, args, NOT_FOR_PLUGINS) == [], args
+
+
+def test_lazy_names_still_resolve(run_python):
+    """The package's re-exports and every plugin's ``__version__`` resolve when asked for."""
     modules = [f"curator_export_{name}" for name in BUILTINS]
     code = (
-        "import importlib, sys\n"
-        f"for m in {modules!r}: importlib.import_module(m)\n"
-        f"print('HEAVY', [m for m in {HEAVY_MODULES[:3]!r} if m in sys.modules])\n"
+        "import importlib\n"
+        "import curator_export\n"
+        "from curator_export import Format, Session, hookimpl, __version__\n"
+        "from curator_export.records import Format as RecordFormat\n"
+        "from curator_export.model import Session as ModelSession\n"
+        "assert Format is RecordFormat and Session is ModelSession, 'wrong objects'\n"
+        "assert set(curator_export.__all__) <= set(dir(curator_export)), 'dir'\n"
+        f"print('VERSIONS', __version__, *[importlib.import_module(m).__version__"
+        f" for m in {modules!r}])\n"
+        "try:\n    curator_export.no_such_name\n"
+        "except AttributeError as exc:\n    print('MISSING', exc)\n"
     )
     result = run_python(code)
     assert result.returncode == 0, result.stderr
-    assert "HEAVY []" in result.stdout
+    assert f"VERSIONS {' '.join(['0.1.0'] * (len(modules) + 1))}" in result.stdout
+    assert "MISSING module 'curator_export' has no attribute 'no_such_name'" in result.stdout
+
+
+def test_plugin_entry_modules_are_cheap(run_python):
+    """Importing each built-in entry module imports no heavy library, and nothing of the core
+    beyond the records and hooks (not the model, render requests or naming)."""
+    modules = [f"curator_export_{name}" for name in BUILTINS]
+    unwanted = (*HEAVY_MODULES[:3], *NOT_FOR_PLUGINS)
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        f"print('HEAVY', [m for m in {unwanted!r} if m in sys.modules])\n"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stdout, result.stdout[-300:]

@@ -1,28 +1,58 @@
 """curator-export: batch-export course sessions into many formats at once.
 
 The names re-exported here are the stable API for plugins and embedding applications.
+
+They are resolved on first access (PEP 562), so importing a submodule, as the command line
+does for ``--help``, does not import the model (attrs), pluggy or ``importlib.metadata``.
 """
 
-from importlib.metadata import version
+from __future__ import annotations
 
-from curator_export.hookspecs import hookimpl
-from curator_export.model import (
-    Audience,
-    BatchExportJob,
-    BatchExportOptions,
-    BatchExportResult,
-    BatchProgress,
-    Branding,
-    ContentItem,
-    ContentType,
-    ExportResult,
-    ExportStatus,
-    JobResult,
-    Session,
-)
-from curator_export.records import ExecutorSpec, Format, NamingStrategy
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__version__ = version("curator-export")
+if TYPE_CHECKING:
+    from curator_export.hookspecs import hookimpl
+    from curator_export.model import (
+        Audience,
+        BatchExportJob,
+        BatchExportOptions,
+        BatchExportResult,
+        BatchProgress,
+        Branding,
+        ContentItem,
+        ContentType,
+        ExportResult,
+        ExportStatus,
+        JobResult,
+        Session,
+    )
+    from curator_export.records import ExecutorSpec, Format, NamingStrategy
+
+    __version__: str
+
+#: Where each re-exported name lives.
+_EXPORTS = {
+    "hookimpl": "curator_export.hookspecs",
+    **dict.fromkeys(
+        (
+            "Audience",
+            "BatchExportJob",
+            "BatchExportOptions",
+            "BatchExportResult",
+            "BatchProgress",
+            "Branding",
+            "ContentItem",
+            "ContentType",
+            "ExportResult",
+            "ExportStatus",
+            "JobResult",
+            "Session",
+        ),
+        "curator_export.model",
+    ),
+    **dict.fromkeys(("ExecutorSpec", "Format", "NamingStrategy"), "curator_export.records"),
+}
 
 __all__ = [
     "Audience",
@@ -43,3 +73,20 @@ __all__ = [
     "__version__",
     "hookimpl",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value: Any = version("curator-export")
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # resolved once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,7 +1,9 @@
 """The ``curator-export`` command.
 
 Kept thin: each command parses its options and calls the library. Heavy modules (rich, the
-store, the importers) are imported inside the commands so that ``--help`` stays fast.
+store, the importers, the plugin host) are imported inside the commands so that ``--help``
+stays fast: it imports click, this module, ``errors`` and ``cli_batch`` and nothing else of
+ours (``--version`` reads the version when asked).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from curator_export import __version__
 from curator_export.errors import CuratorExportError, ImportValidationError, ValidationError
 
 if TYPE_CHECKING:
@@ -74,7 +75,9 @@ def _fail_cleanly(func: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "-V", "--version", prog_name="curator-export")
+@click.version_option(
+    None, "-V", "--version", package_name="curator-export", prog_name="curator-export"
+)
 @click.option(
     "--store",
     "store_path",
@@ -162,13 +165,15 @@ def plugins_command(app: App, as_json: bool) -> None:
     formats = app.host.formats()
     strategies = app.host.naming_strategies()
     if as_json:
-        from curator_export.convert import unstructure
+        import attrs
 
         owners = {
             name: info.name for info in infos for name in (*info.formats, *info.naming_strategies)
         }
         catalog = {
-            "plugins": unstructure(infos),
+            # PluginInfo holds only strings, flags, tuples and a StrEnum: plain attrs data
+            # (no need for the converters, which import cattrs and the whole model)
+            "plugins": [attrs.asdict(info) for info in infos],
             "formats": [
                 {**_record_fields(record), "plugin": owners.get(name)}
                 for name, record in formats.items()

@@ -8,13 +8,12 @@ plugins only through the typed methods of ``PluginHost``, never through ``pm.hoo
 
 from __future__ import annotations
 
-import difflib
 import enum
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import pluggy
@@ -27,9 +26,11 @@ from curator_export.errors import (
     UnknownNameError,
 )
 from curator_export.logging import get_logger
-from curator_export.model import BatchExportJob, BatchExportResult, BatchProgress, Branding
-from curator_export.model import ExportResult as ExportResultModel
 from curator_export.records import ExecutorSpec, Format, NamingStrategy
+
+if TYPE_CHECKING:  # only in annotations: listing plugins does not import the model
+    from curator_export.model import BatchExportJob, BatchExportResult, BatchProgress, Branding
+    from curator_export.model import ExportResult as ExportResultModel
 
 ENTRY_POINT_GROUP = "curator_export"
 ALLOW_ENV = "CURATOR_EXPORT_PLUGINS"
@@ -392,6 +393,8 @@ def _describe(entry_point: metadata.EntryPoint) -> str:
 
 
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    import difflib
+
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 

@@ -7,13 +7,14 @@ modules are imported when a page is written, not when the plugin is listed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from curator_export import Format, hookimpl
-from curator_export.render import Rendered, RenderRequest
 
-__version__ = version("curator-export-html")
+if TYPE_CHECKING:
+    from curator_export.render import Rendered, RenderRequest
+
 
 #: The built-in themes: professional, academic, minimal, presentation.
 THEMES_DIR = Path(__file__).parent / "themes"
@@ -50,3 +51,13 @@ def curator_export_formats() -> Sequence[Format]:
 @hookimpl
 def curator_export_template_dirs() -> Sequence[Path]:
     return [THEMES_DIR]
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata when first asked for (listing
+    plugins takes the version from the entry point's distribution instead)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("curator-export-html")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,6 @@ the heading rule, image handling and escaping).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +15,6 @@ from curator_export import Format, hookimpl
 
 if TYPE_CHECKING:
     from curator_export.render import Rendered, RenderRequest
-
-__version__ = version("curator-export-markdown")
 
 
 def write_markdown(request: RenderRequest) -> Rendered:
@@ -46,3 +43,13 @@ def curator_export_formats() -> Sequence[Format]:
 def curator_export_template_dirs() -> Sequence[Path]:
     """The ``single-file`` template, so ``--template single-file`` passes planning."""
     return [Path(__file__).parent / "themes"]
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata when first asked for (listing
+    plugins takes the version from the entry point's distribution instead)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("curator-export-markdown")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,12 +7,12 @@ unique, so these functions stay about meaning, not about file-system rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import version
+from typing import TYPE_CHECKING
 
 from curator_export import NamingStrategy, hookimpl
-from curator_export.naming import NamingContext, expand_pattern
 
-__version__ = version("curator-export-naming")
+if TYPE_CHECKING:  # the strategies run at planning time, where the core has it loaded
+    from curator_export.naming import NamingContext
 
 
 def by_session(context: NamingContext) -> str:
@@ -29,6 +29,13 @@ def sequential(context: NamingContext) -> str:
     """``export_20261129_143000_001``: batch timestamp and number in plan order."""
     values = context.placeholders()
     return f"export_{values['timestamp']}_{values['seq']}"
+
+
+def custom(context: NamingContext) -> str:
+    """The job's pattern with its placeholders filled in (see ``expand_pattern``)."""
+    from curator_export.naming import expand_pattern
+
+    return expand_pattern(context)
 
 
 @hookimpl
@@ -54,7 +61,17 @@ def curator_export_naming_strategies() -> Sequence[NamingStrategy]:
         NamingStrategy(
             name="custom",
             description="a pattern of placeholders, e.g. {session_id}/{format}/{title}",
-            function=expand_pattern,
+            function=custom,
             takes_pattern=True,
         ),
     ]
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata when first asked for (listing
+    plugins takes the version from the entry point's distribution instead)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("curator-export-naming")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,15 +8,12 @@ Both writers return valid ODF 1.2 packages (see ``curator_export_odf.package``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 from curator_export import Format, hookimpl
 
 if TYPE_CHECKING:
     from curator_export.render import Rendered, RenderRequest
-
-__version__ = version("curator-export-odf")
 
 
 def write_odt(request: RenderRequest) -> Rendered:
@@ -55,3 +52,13 @@ def curator_export_formats() -> Sequence[Format]:
             writer=write_odp,
         ),
     ]
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata when first asked for (listing
+    plugins takes the version from the entry point's distribution instead)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("curator-export-odf")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

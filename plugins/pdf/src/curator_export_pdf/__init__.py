@@ -7,14 +7,15 @@ heavy libraries when it runs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import version
+from typing import TYPE_CHECKING
 
 import attrs
 
 from curator_export import Format, hookimpl
-from curator_export.render import Rendered, RenderRequest
 
-__version__ = version("curator-export-pdf")
+if TYPE_CHECKING:
+    from curator_export.render import Rendered, RenderRequest
+
 
 #: Page sizes by the names users type (case-insensitive), as CSS ``@page`` sizes.
 PAGE_SIZES = {"a4": "A4", "letter": "letter", "a5": "A5", "legal": "legal"}
@@ -63,3 +64,13 @@ def curator_export_formats() -> Sequence[Format]:
             options=PdfOptions,
         ),
     ]
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata when first asked for (listing
+    plugins takes the version from the entry point's distribution instead)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("curator-export-pdf")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,15 +7,16 @@ CairoSVG load in ``curator_export_pptx.writer`` when a deck is written.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from curator_export import Format, hookimpl
-from curator_export.render import Rendered, RenderRequest
 
-__version__ = version("curator-export-pptx")
+if TYPE_CHECKING:
+    from curator_export.render import Rendered, RenderRequest
+
 
 #: Files an institution's template may be: a presentation or a PowerPoint template.
 TEMPLATE_SUFFIXES = (".pptx", ".potx")
@@ -76,3 +77,13 @@ def curator_export_formats() -> Sequence[Format]:
             options=PptxOptions,
         ),
     ]
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata when first asked for (listing
+    plugins takes the version from the entry point's distribution instead)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("curator-export-pptx")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
