@@ -71,6 +71,11 @@ class NotImplementedFormatError(CuratorExportError):
     """A format whose writer has not been written yet."""
 
 
+class NothingToExportError(NotImplementedFormatError):
+    """A writer found nothing of its kind in the request (a quiz export of a session without
+    questions): the export is skipped with this message as its warning, not failed."""
+
+
 class ImportValidationError(_ProblemListError, ImportSourceError):
     """A folder or lesson has invalid files; ``errors`` lists every problem, each naming its file.
 
