@@ -133,6 +133,28 @@ def test_serial_and_process_pool_write_the_same_files(store, host, tmp_path, cha
     assert os.getpid() not in pool_pids  # really rendered in other processes
 
 
+def test_a_pool_starts_the_longest_tasks_first_and_serial_keeps_plan_order(
+    make_store, host, tmp_path, chaos_log
+):
+    """Largest first keeps a pool busy to the end; --serial still runs in the given order."""
+    long_text = "Rivers flow downhill. " * 5_000
+    course = {
+        **SAMPLE_COURSE,
+        "s2": ("Rivers", [("slides", "Rivers", f"# Rivers\n\n{long_text}")]),
+    }
+    store = make_store(course, name="uneven")
+    manager = BatchExportManager(store, host=host)
+    manager.execute_batch_export([job(tmp_path / "serial")], SERIAL)
+    started = [line["session_ids"] for line in read_log(chaos_log) if line["event"] == "start"]
+    assert started == [["s1"], ["s2"], ["s3"]]
+    chaos_log.unlink()
+    one_worker = BatchExportOptions(max_concurrent_jobs=1)
+    manager.execute_batch_export([job(tmp_path / "pool")], one_worker)
+    started = [line["session_ids"] for line in read_log(chaos_log) if line["event"] == "start"]
+    assert started[0] == ["s2"]
+    assert sorted(map(tuple, started)) == [("s1",), ("s2",), ("s3",)]
+
+
 def test_the_demo_course_through_the_markdown_writer_is_the_same_in_a_pool(tmp_path):
     """The demo course in the real Markdown format: same bytes and companions serial or pooled,
     and students get no solutions."""

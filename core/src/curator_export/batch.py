@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Self
 import attrs
 
 from curator_export.errors import CuratorExportError
-from curator_export.executors import Executor, Task, TaskOutcome, make_executor
+from curator_export.executors import (
+    Executor,
+    SerialExecutor,
+    Task,
+    TaskOutcome,
+    make_executor,
+)
 from curator_export.logging import get_logger
 from curator_export.model import (
     BatchExportJob,
@@ -141,8 +147,14 @@ class BatchExportManager:
             if self._cancelled():  # a signal arrived while the executor was being made
                 executor.cancel()
             try:
+                tasks = self._tasks(
+                    plan,
+                    options,
+                    run.started,
+                    largest_first=not isinstance(executor, SerialExecutor),
+                )
                 with executor:
-                    for outcome in executor.run(self._tasks(plan, options, run.started)):
+                    for outcome in executor.run(tasks):
                         run.collect(outcome)
                         if run.stop_reason and not self.cancel_reason:
                             self.cancel(run.stop_reason)
@@ -194,8 +206,15 @@ class BatchExportManager:
         plan: BatchPlan,
         options: BatchExportOptions,
         started: Callable[[PlannedTask], None],
+        *,
+        largest_first: bool = False,
     ) -> Iterable[Task]:
-        for planned in plan.tasks:
+        planned_tasks: Sequence[PlannedTask] = plan.tasks
+        if largest_first:
+            # A pool finishes soonest when the longest tasks start first: a long lesson
+            # taken last would keep one worker busy while the others sit idle.
+            planned_tasks = sorted(plan.tasks, key=_estimated_work, reverse=True)
+        for planned in planned_tasks:
             started(planned)
             overhead = min(TASK_OVERHEAD_SECONDS, options.export_timeout)
             timeout = options.export_timeout * len(planned.exports) + overhead
@@ -343,6 +362,12 @@ class _Run:
         self.emit("finished")
         self.host.after_batch(result)
         return result
+
+
+def _estimated_work(task: PlannedTask) -> int:
+    """How long a task will take, roughly: its content's length times its formats."""
+    content = sum(len(item.body) for session in task.sessions for item in session.items)
+    return content * len(task.exports)
 
 
 def _job_error_kind(problems: Sequence[str]) -> ErrorKind | None:

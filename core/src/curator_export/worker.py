@@ -8,6 +8,7 @@ task is unpickled, once per worker, and stays warm for the next task.
 from __future__ import annotations
 
 import errno
+import functools
 import time
 from collections.abc import Callable
 from importlib.metadata import version
@@ -169,6 +170,12 @@ def _not_started(task: PlannedTask, export: PlannedExport, reason: str) -> Expor
     )
 
 
+@functools.cache
+def _generator() -> str:
+    # Reading package metadata costs about a millisecond: once per worker, not per file.
+    return f"curator-export {version('curator-export')}"
+
+
 def _request(
     task: PlannedTask, parsed: tuple[ParsedSession, ...], export: PlannedExport, shared: SharedWork
 ) -> RenderRequest:
@@ -184,7 +191,7 @@ def _request(
         audience=job.audience,
         include_metadata=job.include_metadata,
         metadata={
-            "generator": f"curator-export {version('curator-export')}",
+            "generator": _generator(),
             "created": task.created_at.isoformat(),
             "job_id": job.job_id,
             "session_ids": [session.id for session in task.sessions],
