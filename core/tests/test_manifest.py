@@ -231,3 +231,14 @@ def test_read_manifest_refuses_what_it_cannot_read(
     with pytest.raises(ManifestError, match=reason) as caught:
         read_manifest(path)
     assert "manifest.json" in str(caught.value)
+
+
+def test_a_streamed_manifest_is_written_exactly_like_a_built_one(tmp_path: Path) -> None:
+    """The batch writes exports as it encodes them; the file is the same as from plain data."""
+    plain = write_manifest(tmp_path / "plain", manifest_of(tmp_path), timestamp=WHEN)
+    streamed = write_manifest(
+        tmp_path / "streamed", manifest_of(tmp_path, streamed=True), timestamp=WHEN
+    )
+    assert streamed.read_bytes() == plain.read_bytes()
+    exports = read_manifest(streamed)["batch_export_manifest"]["jobs"][0]["exports"]
+    assert [export["format"] for export in exports] == ["html", "pdf"]

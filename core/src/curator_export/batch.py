@@ -488,6 +488,7 @@ class _Finishing:
                     batch_id=self.plan.batch_id,
                     plugins=plugin_versions(self.host),
                     relative_to=folder,
+                    streamed=True,
                 )
                 self.result.manifest_path = write_manifest(
                     folder, manifest, timestamp=self.plan.created_at

@@ -9,9 +9,10 @@ with its manifest; see ``manifest_path`` for paths that cannot be made relative.
 from __future__ import annotations
 
 import enum
+import io
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path, PurePath
@@ -27,7 +28,7 @@ from curator_export.model import (
     ExportStatus,
     JobResult,
 )
-from curator_export.output import write_atomically
+from curator_export.output import open_atomically, output_error
 
 SCHEMA_VERSION = 1
 ROOT_KEY = "batch_export_manifest"
@@ -54,11 +55,15 @@ def build_manifest(
     plugins: Mapping[str, str],
     relative_to: Path,
     created_at: datetime | None = None,
+    streamed: bool = False,
 ) -> dict[str, Any]:
     """The manifest of ``result`` as JSON-ready data, wrapped in its ``batch_export_manifest`` key.
 
     ``jobs`` supplies each job's formats, sessions and folder; the listed jobs are those
     of ``result``, in its order. ``plugins`` maps a plugin's name to "distribution version".
+    ``streamed``: each job's exports become entries made while ``write_manifest`` writes
+    them, so a large batch is never held as data and text at once; such a manifest is
+    only for ``write_manifest``.
     """
     by_id = {job.job_id: job for job in jobs}
     body = {
@@ -80,14 +85,16 @@ def build_manifest(
         # With compress_output the files below live inside these archives, no longer loose.
         "archives": [manifest_path(path, relative_to) for path in result.archive_paths],
         "jobs": [
-            _job(job_result, by_id.get(job_result.job_id), relative_to)
+            _job(job_result, by_id.get(job_result.job_id), relative_to, streamed)
             for job_result in result.job_results
         ],
     }
     return {ROOT_KEY: body}
 
 
-def _job(result: JobResult, job: BatchExportJob | None, relative_to: Path) -> dict[str, Any]:
+def _job(
+    result: JobResult, job: BatchExportJob | None, relative_to: Path, streamed: bool
+) -> dict[str, Any]:
     # A job that failed validation may have no BatchExportJob; its exports still tell a lot.
     formats = list(job.formats) if job else sorted({e.format for e in result.exports})
     session_ids = (
@@ -108,8 +115,29 @@ def _job(result: JobResult, job: BatchExportJob | None, relative_to: Path) -> di
         "output_directory": manifest_path(job.output_directory, relative_to) if job else None,
         "error_message": result.error,
         "error_kind": result.error_kind.value if result.error_kind else None,
-        "exports": [_export(export, relative_to) for export in result.exports],
+        "exports": _StreamedEntries(result.exports, relative_to)
+        if streamed
+        else [_export(export, relative_to) for export in result.exports],
     }
+
+
+class _StreamedEntries(list[dict[str, Any]]):
+    """A JSON array whose entries are made one at a time while it is written.
+
+    ``JSONEncoder.iterencode`` with an indent (pure Python) asks an array only for its length
+    and its items; any other use sees an empty list, hence only ``write_manifest`` gets one.
+    """
+
+    def __init__(self, exports: Sequence[ExportResult], relative_to: Path) -> None:
+        super().__init__()
+        self._exports = exports
+        self._relative_to = relative_to
+
+    def __len__(self) -> int:
+        return len(self._exports)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (_export(export, self._relative_to) for export in self._exports)
 
 
 def _export(export: ExportResult, relative_to: Path) -> dict[str, Any]:
@@ -155,14 +183,22 @@ def write_manifest(folder: Path, manifest: Mapping[str, Any], *, timestamp: date
     An earlier manifest is never replaced: when the name is taken (two batches in one
     second), ``_2``, ``_3`` ... are appended. Claiming the name is race-free.
     """
-    text = json.dumps(manifest, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    data = text.encode("utf-8")
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
     for number in range(1, _MAX_SUFFIX + 1):
         path = Path(folder) / manifest_name(timestamp, number)
+        target = open_atomically(path)
         try:
-            write_atomically(path, data)
+            with target as file:
+                text = io.TextIOWrapper(file, encoding="utf-8", newline="\n")
+                for chunk in encoder.iterencode(manifest):
+                    text.write(chunk)
+                text.write("\n")
+                text.flush()
+                text.detach()  # the atomic file commits (and closes) the binary file itself
         except OutputExistsError:
             continue
+        except OSError as exc:
+            raise output_error(path, exc) from exc
         return path
     raise OutputExistsError(
         Path(folder) / manifest_name(timestamp), f"{_MAX_SUFFIX} manifests of that second exist"
