@@ -85,10 +85,12 @@ def curator_export_naming_strategies() -> Sequence[NamingStrategy]:
 
         from curator_export import NamingStrategy, hookimpl
 
+        def by_job(ctx):
+            return f"{ctx.job.job_id}/{ctx.session_id}"
+
         @hookimpl
         def curator_export_naming_strategies():
-            return [NamingStrategy(name="by-course", description="course/session",
-                                   function=lambda ctx: f"{ctx.course_id}/{ctx.session_id}")]
+            return [NamingStrategy(name="by-job", description="job/session", function=by_job)]
     """
     raise NotImplementedError
 

@@ -60,6 +60,7 @@ def ids(demo: DemoCourse) -> list[str]:
     return [session.id for session in demo.sessions]
 
 
+# --8<-- [start:batch]
 def test_every_session_in_a_pool_with_lms_names(
     demo_store: SQLiteStore, ids: list[str], tmp_path: Path, read_csv: ReadCsv
 ) -> None:
@@ -89,6 +90,9 @@ def test_every_session_in_a_pool_with_lms_names(
             range(1, QUIZZES[session_id] + 1)
         )
         assert all(row["answer_text"].startswith("Answer: ") for row in rows)
+
+
+# --8<-- [end:batch]
 
 
 def test_a_merged_student_bank_has_every_question_and_no_answer(
@@ -215,6 +219,7 @@ def test_without_the_variable_no_sums_file_is_written(
     assert not (out / "SHA256SUMS").exists()
 
 
+# --8<-- [start:progress]
 def test_progress_log_has_a_json_line_per_event(
     demo_store: SQLiteStore, ids: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -234,6 +239,9 @@ def test_progress_log_has_a_json_line_per_event(
     assert last["total_files"] == last["completed_files"] == len(ids)
     assert last["progress_percent"] == 100.0
     assert all(e["logged_at"].endswith("+00:00") for e in events)
+
+
+# --8<-- [end:progress]
 
 
 def test_brand_file_brands_jobs_without_branding_of_their_own(

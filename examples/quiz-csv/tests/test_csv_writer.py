@@ -63,6 +63,7 @@ HEADINGS = dedent(
 )
 
 
+# --8<-- [start:request_kit]
 @pytest.fixture
 def kit() -> RequestKit:
     kit = RequestKit()
@@ -101,6 +102,9 @@ def test_students_get_the_questions_and_no_answer(kit: RequestKit) -> None:
     assert [row[3] for row in rows[1:]] == ["Which command lists files?", "Why plain text?"]
     assert [row[5] for row in rows[1:]] == ["", ""]
     assert b"changes the directory" not in data
+
+
+# --8<-- [end:request_kit]
 
 
 def test_answers_never_reach_students_even_from_a_tree_that_kept_them(kit: RequestKit) -> None:

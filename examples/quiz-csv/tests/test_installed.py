@@ -32,6 +32,7 @@ def store(run_cli: RunCli, tmp_path: Path) -> Path:
     return tmp_path / "course.db"
 
 
+# --8<-- [start:plugins_json]
 def test_plugins_lists_it_as_a_third_party_plugin(run_cli: RunCli) -> None:
     """`plugins --json` shows quizcsv from curator-export-quizcsv 0.1.0, loaded, not
     built-in, with its format, its naming strategy and its five hooks."""
@@ -49,6 +50,9 @@ def test_plugins_lists_it_as_a_third_party_plugin(run_cli: RunCli) -> None:
         "curator_export_naming_strategies",
         "curator_export_progress",
     ]
+
+
+# --8<-- [end:plugins_json]
 
 
 def test_no_plugins_leaves_it_out(run_cli: RunCli, store: Path) -> None:
@@ -87,6 +91,7 @@ def test_a_bad_option_is_refused_before_anything_runs(run_cli: RunCli, store: Pa
     assert "must be one of comma, semicolon or tab" in result.stderr
 
 
+# --8<-- [start:cheap]
 def test_entry_module_is_cheap_to_import(run_python: Callable[..., CompletedProcess[str]]) -> None:
     """Importing the entry module (what the host does to list plugins) imports neither the
     writer, the document tree, markdown-it nor the csv module."""
@@ -104,6 +109,9 @@ def test_entry_module_is_cheap_to_import(run_python: Callable[..., CompletedProc
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# --8<-- [end:cheap]
 
 
 def test_the_distribution_declares_what_publishing_needs() -> None:
