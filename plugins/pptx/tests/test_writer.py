@@ -547,3 +547,127 @@ def test_template_layouts_are_found_by_their_placeholders_whatever_their_names(
     layouts = [slide.slide_layout.name for slide in deck.slides]
     assert layouts[:2] == ["Titelfolie", "Titel und Inhalt"]
     assert kit.titles(deck) == ["Session", "A", "Quiz: Q", "Q?"]
+
+
+# -- work done once: templates per process, figures and measurements per deck ---------------
+
+
+def deck_parts(data: bytes) -> dict[str, bytes]:
+    """A deck's parts but the core properties (which hold the time it was written)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {
+            name: package.read(name) for name in package.namelist() if name != "docProps/core.xml"
+        }
+
+
+def test_decks_from_one_prepared_template_do_not_share_slides(kit) -> None:
+    """The template is prepared once per process; every deck still gets a presentation of
+    its own: the same request twice gives the same parts, and another deck made in between
+    leaves nothing behind."""
+    first = kit.session(("Intro", "## One\n\nText.\n\n## Two\n\nMore.", SLIDES), title="Week 1")
+    other = kit.session(("Other", "## Else\n\n" + "Words. " * 40, SLIDES), title="Week 2")
+    before = kit.write(first)
+    kit.write(other, branding=BRAND)
+    kit.write(other)
+    after = kit.write(first)
+    assert deck_parts(after.data) == deck_parts(before.data)
+    assert kit.titles(kit.deck(after)) == kit.titles(kit.deck(before))
+
+
+def test_the_prepared_template_follows_the_brand_and_the_file(kit, tmp_path: Path) -> None:
+    """Templates are kept by what they are made of: another brand or template name gets its
+    own theme, and a template file changed on disk is read again."""
+    from curator_export_pptx import PptxOptions
+
+    session = kit.session(("S", "## A\n\nText.", SLIDES))
+    plain = kit.write(session)
+    branded = kit.write(session, branding=BRAND)
+    academic = kit.write(session, template_name="academic")
+    assert scheme_colors(branded.data)["accent1"] == "0B5563"
+    assert scheme_colors(plain.data)["accent1"] != "0B5563"
+    assert theme_fonts(academic.data) == ("Georgia", "Georgia")
+    assert theme_fonts(plain.data) == ("Calibri", "Calibri")
+    path = make_template(tmp_path / "institution.pptx")
+    options = PptxOptions(template=str(path))
+    assert kit.deck(kit.write(session, options=options)).slide_width == 9144000
+    changed = Presentation()
+    changed.slide_width = Inches(13.333)
+    changed.save(str(path))
+    assert kit.deck(kit.write(session, options=options)).slide_width == Inches(13.333)
+
+
+def test_a_template_that_cannot_be_used_fails_every_time(kit, tmp_path: Path) -> None:
+    """A broken template is not kept: each deck asking for it says why it cannot be used."""
+    from curator_export.errors import BrandingError
+    from curator_export_pptx import PptxOptions
+
+    path = tmp_path / "broken.pptx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    session = kit.session(("S", "## A\n\nText.", SLIDES))
+    for _ in range(2):
+        with pytest.raises(BrandingError, match="is not a PowerPoint file that can be used"):
+            kit.write(session, options=PptxOptions(template=str(path)))
+
+
+def test_an_svg_is_sized_without_drawing_it_and_drawn_once_at_twice_its_size() -> None:
+    """The natural size of an SVG is what CairoSVG renders it at, at scale 1 (the rounded
+    surface size), found without rendering; the embedded PNG is twice that."""
+    from cairosvg.surface import PNGSurface
+    from cairosvg.url import safe_fetch
+
+    from curator_export_pptx.pictures import _VOID_ATTRIBUTE, convert
+
+    odd = b'<svg xmlns="http://www.w3.org/2000/svg" width="150.6" height="75.4"><rect width="9" height="9"/></svg>'  # noqa: E501
+    for source in (SVG, odd):
+        cleaned = _VOID_ATTRIBUTE.sub(b"", source)
+        reference_png = PNGSurface.convert(bytestring=cleaned, unsafe=False, url_fetcher=safe_fetch)
+        with PilImage.open(io.BytesIO(reference_png)) as reference:
+            natural = reference.size
+        picture = convert(source, "image/svg+xml")
+        assert (picture.width_px, picture.height_px) == natural
+        twice = PNGSurface.convert(
+            bytestring=cleaned, scale=2.0, unsafe=False, url_fetcher=safe_fetch
+        )
+        assert picture.data == twice
+
+
+def test_placeholders_are_found_as_python_pptx_lists_them() -> None:
+    """The one-query placeholder lookup gives python-pptx's placeholders, in its order, on
+    the built-in template's master, every layout and a slide made from each."""
+    from curator_export_pptx import ooxml
+
+    presentation = open_template(None, BRAND, None).presentation
+
+    def listed(holder):
+        return [(s.placeholder_format.type, s.placeholder_format.idx, type(s), s.shape_id)
+                for s in holder.placeholders]  # fmt: skip
+
+    def found(holder):
+        shapes = [ooxml.placeholder_shape(holder, element)
+                  for _, element in ooxml.placeholder_elements(holder)]  # fmt: skip
+        return [(s.placeholder_format.type, s.placeholder_format.idx, type(s), s.shape_id)
+                for s in shapes]  # fmt: skip
+
+    holders = [presentation.slide_master]
+    for layout in presentation.slide_layouts:
+        holders += [layout, presentation.slides.add_slide(layout)]
+    for holder in holders:
+        assert found(holder) == listed(holder)
+    assert sum(len(found(holder)) for holder in holders) > 2 * len(holders)
+    layout = presentation.slide_layouts[1]
+    assert ooxml.find_placeholder(layout, PP_PLACEHOLDER.FOOTER).placeholder_format.type == (
+        PP_PLACEHOLDER.FOOTER
+    )
+    assert ooxml.find_placeholder(layout, PP_PLACEHOLDER.CHART) is None
+
+
+def test_measured_words_are_forgotten_between_decks(kit) -> None:
+    """Word widths are kept while a deck is measured, not from one deck to the next."""
+    from curator_export_pptx import geometry
+
+    geometry.wrapped_lines([("some words to measure", "regular")], 10**6, 20.0)
+    assert geometry._word_widths.cache_info().currsize > 0
+    kit.write(kit.session(("S", "Short.", SLIDES)))
+    cached = geometry._word_widths.cache_info().currsize
+    assert 0 < cached < 50  # this deck's few paragraphs and titles only
+    assert geometry.wrapped_lines([("a b", "regular"), ("\nc", "mono")], 10**6, 20.0) == 2

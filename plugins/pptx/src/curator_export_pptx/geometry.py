@@ -10,6 +10,7 @@ not known at all are measured wider by a factor. Body text uses an exact line pi
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -205,20 +206,10 @@ def wrapped_lines(
     """Lines the pieces take, wrapped at spaces into ``width_emu`` (a word longer than a line
     breaks inside itself); a newline starts a new line. ``factor`` widens proportional text."""
     limit = width_emu / EMU_PER_PT / size_pt  # in ems
-    chars: list[str] = []
-    widths: list[float] = []
-    for text, style in pieces:
-        scale = SLACK * (1.0 if style == "mono" else factor)
-        for char in text:
-            chars.append(char)
-            widths.append(char_em(char, style) * scale)
-    text = "".join(chars)
-    total, start = 0, 0
-    for line in text.split("\n"):
+    total = 0
+    for words in _word_widths(tuple(pieces), factor):
         count, used = 1, 0.0
-        for word in re.finditer(r"(\S+)(\s*)", line):
-            ink = sum(widths[start + word.start(1) : start + word.end(1)])
-            space = sum(widths[start + word.start(2) : start + word.end(2)])
+        for ink, space in words:
             if used and used + ink > limit:
                 count, used = count + 1, 0.0
             if ink > limit:
@@ -228,8 +219,45 @@ def wrapped_lines(
                 used += ink
             used += space
         total += count
-        start += len(line) + 1
     return total
+
+
+@functools.lru_cache(maxsize=8192)
+def _word_widths(
+    pieces: tuple[Piece, ...], factor: float
+) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """Per line of the pieces, each word's width and the width of the spaces after it, in
+    ems. They do not depend on the size or the width of the frame, so a paragraph measured
+    again (at a smaller type size, or a title tried at several sizes) is not measured
+    character by character again. The writer empties the cache at the start of every deck
+    (:func:`forget_measurements`): it saves work within a deck, not between decks."""
+    chars: list[str] = []
+    widths: list[float] = []
+    for text, style in pieces:
+        scale = SLACK * (1.0 if style == "mono" else factor)
+        for char in text:
+            chars.append(char)
+            widths.append(char_em(char, style) * scale)
+    text = "".join(chars)
+    lines = []
+    start = 0
+    for line in text.split("\n"):
+        words = []
+        for word in _WORD.finditer(line):
+            ink = sum(widths[start + word.start(1) : start + word.end(1)])
+            space = sum(widths[start + word.start(2) : start + word.end(2)])
+            words.append((ink, space))
+        lines.append(tuple(words))
+        start += len(line) + 1
+    return tuple(lines)
+
+
+_WORD = re.compile(r"(\S+)(\s*)")
+
+
+def forget_measurements() -> None:
+    """Empty the cache of measured words (a new deck starts)."""
+    _word_widths.cache_clear()
 
 
 def line_pitch(size_pt: float) -> float:

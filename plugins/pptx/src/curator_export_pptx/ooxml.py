@@ -15,12 +15,56 @@ from typing import Any
 from lxml import etree
 from pptx.oxml.ns import qn
 
+PML = "http://schemas.openxmlformats.org/presentationml/2006/main"
 P14 = "http://schemas.microsoft.com/office/powerpoint/2010/main"
 ADEC = "http://schemas.microsoft.com/office/drawing/2017/decorative"
 SECTIONS_URI = "{521415D9-36F7-43E2-AB2F-B90AF26B5E84}"
 DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
 #: Bullet characters by list depth.
 BULLETS = ("•", "–", "◦")
+#: The ``p:ph`` of every placeholder shape of a shape tree, in document order: the test
+#: python-pptx makes per shape (``./*[1]/p:nvPr/p:ph``), compiled once for the whole tree.
+_PLACEHOLDER_PH = etree.XPath(
+    "./*[self::p:sp or self::p:grpSp or self::p:graphicFrame or self::p:cxnSp or self::p:pic"
+    " or self::p:contentPart]/*[1]/p:nvPr/p:ph",
+    namespaces={"p": PML},
+)
+
+
+def placeholder_elements(holder: Any) -> list[tuple[Any, Any]]:
+    """``(p:ph, shape element)`` for each placeholder of a slide, layout or master, in the
+    order of ``holder.placeholders`` (a slide's by ``idx``, others' in document order).
+
+    python-pptx evaluates an XPath expression several times per shape to list placeholders
+    and read their type, which made finding a slide's footer or body a large part of writing
+    a deck; here it is one compiled query, and ``ph.type`` and ``ph.idx`` are attributes.
+    """
+    from pptx.slide import Slide
+
+    tree = holder._element.cSld.spTree
+    found = [(ph, ph.getparent().getparent().getparent()) for ph in _PLACEHOLDER_PH(tree)]
+    if isinstance(holder, Slide):
+        found.sort(key=lambda pair: pair[0].idx)
+    return found
+
+
+def placeholder_shape(holder: Any, element: Any) -> Any:
+    """The python-pptx placeholder shape ``holder.placeholders`` gives for ``element``."""
+    from pptx.shapes.shapetree import SlideShapeFactory
+    from pptx.slide import Slide
+
+    placeholders = holder.placeholders
+    if isinstance(holder, Slide):
+        return SlideShapeFactory(element, placeholders)
+    return placeholders._shape_factory(element)
+
+
+def find_placeholder(holder: Any, *types: Any) -> Any:
+    """The first placeholder of ``holder`` whose type is one of ``types``, or None."""
+    for ph, element in placeholder_elements(holder):
+        if ph.type in types:
+            return placeholder_shape(holder, element)
+    return None
 
 
 def paragraph_format(

@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Mapping
 from posixpath import normpath
+from typing import Any
 from urllib.parse import unquote
 
 import attrs
@@ -117,19 +118,32 @@ _VOID_ATTRIBUTE = re.compile(rb'\s[A-Za-z:-]+\s*=\s*(["\'])(?:null|undefined|NaN
 
 def _from_svg(data: bytes) -> Picture:
     data = _VOID_ATTRIBUTE.sub(b"", data)
+    from cairosvg.parser import Tree
     from cairosvg.surface import PNGSurface
     from cairosvg.url import safe_fetch
-    from PIL import Image
 
-    def render(scale: float) -> bytes:
-        # safe_fetch: only data: URLs; every other reference becomes an empty image.
-        png = PNGSurface.convert(bytestring=data, scale=scale, unsafe=False, url_fetcher=safe_fetch)
-        assert isinstance(png, bytes)
-        return png
-
-    first = render(1.0)
-    with Image.open(io.BytesIO(first)) as image:
-        width, height = image.size
+    # safe_fetch: only data: URLs; every other reference becomes an empty image.
+    tree = Tree(bytestring=data, unsafe=False, url_fetcher=safe_fetch)
+    width, height = _svg_size(tree)
     # Twice the natural size, for projectors and zooming, within MAX_RASTER.
     scale = min(2.0, MAX_RASTER / max(width, height, 1))
-    return Picture(render(scale) if abs(scale - 1.0) > 0.01 else first, width, height)
+    if abs(scale - 1.0) <= 0.01:
+        scale = 1.0
+    # What PNGSurface.convert does, on the tree already parsed.
+    out = io.BytesIO()
+    PNGSurface(tree, out, NATURAL_DPI, scale=scale).finish()
+    return Picture(out.getvalue(), width, height)
+
+
+def _svg_size(tree: Any) -> tuple[int, int]:
+    """The pixel size CairoSVG gives the SVG at scale 1, without drawing it (it used to be
+    rendered once at scale 1 for this): the surface is sized and rounded exactly as for a
+    rendering, and nothing is drawn on it."""
+    from cairosvg.surface import PNGSurface
+
+    class Sizing(PNGSurface):  # type: ignore[misc]
+        def draw(self, node: Any) -> None:
+            pass
+
+    sized = Sizing(tree, None, NATURAL_DPI)
+    return int(sized.width), int(sized.height)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from typing import Any
 
@@ -9,6 +10,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.dml import MSO_THEME_COLOR
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.oxml.ns import qn
+from pptx.text.text import _Run
 from pptx.util import Pt
 
 from curator_export.labels import div_label
@@ -160,7 +162,19 @@ def _code(slide: Any, placed: Placed, item: CodeItem, scale: float) -> None:
     frame = shape.text_frame
     ooxml.body_format(frame, insets=(CODE_INSET, CODE_INSET, CODE_INSET, CODE_INSET))
     size = CODE_PT * scale
+    # Every line of a code box is the same paragraph but for its text: the first line with
+    # text and the first empty one are made with python-pptx, the others are copies of them
+    # (python-pptx's property machinery cost more than the rest of a code box).
+    made: dict[bool, Any] = {}
+    tx_body = frame._txBody
     for index, line in enumerate(code_lines(item.text)):
+        model = made.get(bool(line))
+        if model is not None:
+            copied = copy.deepcopy(model)
+            tx_body.append(copied)
+            if line:
+                _Run(copied.r_lst[0], None).text = line
+            continue
         paragraph = frame.paragraphs[0] if index == 0 else frame.add_paragraph()
         ooxml.paragraph_format(paragraph, pitch_pt=line_pitch(size))
         if line:
@@ -171,6 +185,7 @@ def _code(slide: Any, placed: Placed, item: CodeItem, scale: float) -> None:
             code_font(run)
         else:
             paragraph.font.size = Pt(size)
+        made[bool(line)] = paragraph._p
 
 
 def _table(slide: Any, placed: Placed, item: TableItem, placed_layout: Layout) -> None:

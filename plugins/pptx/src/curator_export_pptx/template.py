@@ -10,9 +10,12 @@ and theme; the brand, when the job has one, still sets the theme's colours and f
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -103,41 +106,111 @@ def _hex(color: str) -> str:
 def open_template(
     path: str | None, branding: Branding | None, template_name: str | None
 ) -> Template:
-    """The built-in template dressed in the brand, or the institution's file at ``path``."""
+    """The built-in template dressed in the brand, or the institution's file at ``path``.
+
+    Each call returns a presentation of its own to add slides to. What it is made from (the
+    built-in file dressed in a palette, or a user's file with the brand's theme) is prepared
+    once per process and kept as a saved package, since a worker writes many decks with the
+    same template and brand: reading the package again costs a tenth of dressing it.
+    """
     if path is None:
-        presentation = Presentation()
         colors = palette(branding, template_name)
-        _dress_builtin(presentation, colors)
-        _set_theme(presentation, _theme_slots(colors), colors.heading_font, colors.body_font)
-        layouts = presentation.slide_layouts
-        geometry = attrs.evolve(
-            WIDESCREEN, metrics=Metrics.for_fonts(colors.heading_font, colors.body_font)
-        )
-        return Template(presentation, geometry, layouts[0], layouts[2], layouts[1], True)
+        prepared = _cached(("builtin", colors), partial(_prepare_builtin, colors))
+    else:
+        data = _template_bytes(path)
+        brand = _brand_theme(branding)
+        key = ("file", hashlib.sha256(data).hexdigest(), brand)
+        prepared = _cached(key, partial(_prepare_file, path, data, brand))
+    presentation = Presentation(io.BytesIO(prepared.package))
+    layouts = presentation.slide_layouts
+    title, section, content = (layouts[index] for index in prepared.layouts)
+    return Template(presentation, prepared.geometry, title, section, content, prepared.builtin)
+
+
+@attrs.frozen
+class _Prepared:
+    """A template ready to open: the package's bytes, its geometry, and the indices of its
+    title, section and content layouts among the first master's layouts."""
+
+    package: bytes = attrs.field(repr=lambda data: f"<{len(data)} bytes>")
+    geometry: Geometry
+    layouts: tuple[int, int, int]
+    builtin: bool
+
+
+#: Prepared templates by what they are made from, the most recently used last.
+_PREPARED: OrderedDict[tuple[Any, ...], _Prepared] = OrderedDict()
+_PREPARED_LIMIT = 8
+
+
+def _cached(key: tuple[Any, ...], prepare: Callable[[], _Prepared]) -> _Prepared:
+    """The prepared template for ``key``, made by ``prepare`` the first time (a template
+    that cannot be used raises every time: failures are not kept)."""
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        prepared = _PREPARED[key] = prepare()
+        while len(_PREPARED) > _PREPARED_LIMIT:
+            _PREPARED.popitem(last=False)
+    else:
+        _PREPARED.move_to_end(key)
+    return prepared
+
+
+#: The brand's part in a user's template: the theme's colour slots it sets, and its fonts.
+_BrandTheme = tuple[tuple[tuple[str, str], ...], str | None, str | None]
+
+
+def _brand_theme(branding: Branding | None) -> _BrandTheme | None:
+    if branding is None:
+        return None
+    brand = palette(branding, None)
+    slots = tuple(
+        (slot, value) for slot, value in _theme_slots(brand).items() if _brand_sets(branding, slot)
+    )
+    return slots, font_family(branding.fonts.heading), font_family(branding.fonts.body)
+
+
+def _prepare_builtin(colors: Palette) -> _Prepared:
+    presentation = Presentation()
+    _dress_builtin(presentation, colors)
+    _set_theme(presentation, _theme_slots(colors), colors.heading_font, colors.body_font)
+    geometry = attrs.evolve(
+        WIDESCREEN, metrics=Metrics.for_fonts(colors.heading_font, colors.body_font)
+    )
+    return _Prepared(_saved(presentation), geometry, (0, 2, 1), True)
+
+
+def _prepare_file(path: str, data: bytes, brand: _BrandTheme | None) -> _Prepared:
     try:
-        presentation = Presentation(_readable(Path(path)))
+        presentation = Presentation(_readable(data))
     except Exception as exc:  # python-pptx says KeyError, PackageNotFoundError, BadZipFile...
         message = f"template {path!r} is not a PowerPoint file that can be used: {exc}"
         raise BrandingError(message) from exc
     _drop_slides(presentation)
-    if branding is not None:
-        brand = palette(branding, None)
-        slots = {
-            slot: value
-            for slot, value in _theme_slots(brand).items()
-            if _brand_sets(branding, slot)
-        }
-        _set_theme(
-            presentation,
-            slots,
-            font_family(branding.fonts.heading),
-            font_family(branding.fonts.body),
-        )
-    title, section, content = _pick_layouts(presentation)
+    if brand is not None:
+        slots, heading, body = brand
+        _set_theme(presentation, dict(slots), heading, body)
+    chosen = _pick_layouts(presentation)
     geometry = attrs.evolve(
-        _geometry(presentation, content), metrics=Metrics.for_fonts(*theme_fonts(presentation))
+        _geometry(presentation, chosen[2]), metrics=Metrics.for_fonts(*theme_fonts(presentation))
     )
-    return Template(presentation, geometry, title, section, content, False)
+    layouts = list(presentation.slide_layouts)
+    title, section, content = (layouts.index(layout) for layout in chosen)
+    return _Prepared(_saved(presentation), geometry, (title, section, content), False)
+
+
+def _saved(presentation: Any) -> bytes:
+    out = io.BytesIO()
+    presentation.save(out)
+    return out.getvalue()
+
+
+def _template_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        message = f"template {path!r} is not a PowerPoint file that can be used: {exc}"
+        raise BrandingError(message) from exc
 
 
 def _theme_slots(colors: Palette) -> dict[str, str]:
@@ -163,10 +236,9 @@ def _brand_sets(branding: Branding, slot: str) -> bool:
     return source.get(slot) is not None
 
 
-def _readable(path: Path) -> io.BytesIO:
+def _readable(data: bytes) -> io.BytesIO:
     """The template's bytes; a ``.potx`` gets the presentation content type python-pptx
     expects (the files differ only there)."""
-    data = path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         types = source.read("[Content_Types].xml")
         if _POTX.encode() not in types:
@@ -522,11 +594,13 @@ def _pick_layouts(presentation: Any) -> tuple[Any, Any, Any]:
 def body_placeholder(holder: Any) -> Any:
     """The main text placeholder of a layout or slide (object or body, lowest index)."""
     candidates = [
-        shape
-        for shape in holder.placeholders
-        if shape.placeholder_format.type in (PP_PLACEHOLDER.OBJECT, PP_PLACEHOLDER.BODY)
+        (ph.idx, element)
+        for ph, element in ooxml.placeholder_elements(holder)
+        if ph.type in (PP_PLACEHOLDER.OBJECT, PP_PLACEHOLDER.BODY)
     ]
-    return min(candidates, key=lambda shape: shape.placeholder_format.idx, default=None)
+    if not candidates:
+        return None
+    return ooxml.placeholder_shape(holder, min(candidates, key=lambda pair: pair[0])[1])
 
 
 def _geometry(presentation: Any, layout: Any) -> Geometry:

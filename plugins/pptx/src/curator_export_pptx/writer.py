@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.oxml.ns import qn
 from pptx.util import Pt
 
 from curator_export.branding import logo_media_type
@@ -29,6 +30,7 @@ from curator_export_pptx.geometry import (
     INSET_Y,
     LINE_PITCH,
     Box,
+    forget_measurements,
     inches,
     pt_to_emu,
     wrapped_lines,
@@ -51,6 +53,7 @@ _APP_XML = (
 def write_pptx(request: RenderRequest) -> Rendered:
     """One deck for ``request`` (see the module docstring)."""
     options = request.options if isinstance(request.options, PptxOptions) else PptxOptions()
+    forget_measurements()
     warnings: list[str] = []
     opened = template.open_template(options.template, request.branding, request.template_name)
     institution = clean_line(request.branding.institution_name or "") if request.branding else ""
@@ -105,6 +108,7 @@ class _DeckWriter:
         image_height = pt_to_emu(geometry.fit().image_lines * BODY_PT * LINE_PITCH)
         self.measure = Measure(geometry.metrics, image_height)
         self.heading_factor = geometry.metrics.heading_factor
+        self.title_boxes: dict[tuple[str, float], TitleBox] = {}
 
     def slides(self, deck: Deck) -> list[Any]:
         made = []
@@ -125,7 +129,7 @@ class _DeckWriter:
 
     def title_slide(self, item: Slide) -> Any:
         slide = self._new(self.template.title_layout)
-        set_title(slide, item.title, 40.0, self.heading_factor)
+        set_title(slide, item.title, 40.0, self.heading_factor, self.title_boxes)
         subtitle = _placeholder(slide, PP_PLACEHOLDER.SUBTITLE, PP_PLACEHOLDER.BODY)
         if subtitle is not None and item.subtitle:
             subtitle.text_frame.text = clean(item.subtitle)
@@ -136,7 +140,7 @@ class _DeckWriter:
 
     def section_slide(self, item: Slide, number: int) -> Any:
         slide = self._new(self.template.section_layout)
-        set_title(slide, item.title, 40.0, self.heading_factor)
+        set_title(slide, item.title, 40.0, self.heading_factor, self.title_boxes)
         body = _placeholder(slide, PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.SUBTITLE)
         if body is not None and item.subtitle:
             body.text_frame.text = clean(item.subtitle)
@@ -148,7 +152,7 @@ class _DeckWriter:
         content_layout = self.template.content_layout
         slide = self._new(content_layout)
         geometry = self.template.geometry
-        set_title(slide, item.title, geometry.title_pt, self.heading_factor)
+        set_title(slide, item.title, geometry.title_pt, self.heading_factor, self.title_boxes)
         assets = self.assets.get(item.session_id or "", {})
         where = f"session {item.session_id!r}, slide {number} ({clean_line(item.title)[:60]!r})"
         items = Flow(assets, self.pictures, where).items(item.blocks)
@@ -193,22 +197,54 @@ def _theme_body_font(run: Any) -> None:
     run.font.name = "+mn-lt"
 
 
-def set_title(slide: Any, text: str, default_pt: float, factor: float) -> None:
-    """The slide's title in its title placeholder, set smaller when it would not fit."""
+#: A title placeholder's inherited type size and inner width and height.
+TitleBox = tuple[float, int, int]
+
+
+def set_title(
+    slide: Any,
+    text: str,
+    default_pt: float,
+    factor: float,
+    boxes: dict[tuple[str, float], TitleBox] | None = None,
+) -> None:
+    """The slide's title in its title placeholder, set smaller when it would not fit.
+
+    ``boxes`` keeps each layout's title size and box for the slides after the first: a new
+    slide's title is a bare copy of its layout's placeholder (no position, size or type size
+    of its own), so all of these are inherited from the layout, and python-pptx finds the
+    layout's placeholder again, shape by shape, every time one is read.
+    """
     shape = slide.shapes.title
     if shape is None:
         return
     title = clean_line(text)
     shape.text_frame.text = title
-    size = inherited_size(shape, default_pt)
-    width = shape.width - 2 * INSET_X
-    height = shape.height - 2 * INSET_Y
+    key = (str(slide.slide_layout.part.partname), default_pt)
+    box = boxes.get(key) if boxes is not None else None
+    if box is None:
+        box = (
+            inherited_size(shape, default_pt),
+            shape.width - 2 * INSET_X,
+            shape.height - 2 * INSET_Y,
+        )
+        if boxes is not None and _bare(shape):
+            boxes[key] = box
+    size, width, height = box
     fitted = size
     while fitted > MIN_TITLE_PT and title_height(title, width, fitted, factor) > height:
         fitted -= 2.0
     if fitted < size:
         for run in shape.text_frame.paragraphs[0].runs:
             run.font.size = Pt(fitted)
+
+
+def _bare(shape: Any) -> bool:
+    """Whether a title placeholder has no position, size or run size of its own."""
+    element = shape._element
+    return element.spPr.find(qn("a:xfrm")) is None and not element.xpath(
+        "./p:txBody/a:p/a:r/a:rPr/@sz"
+    )
 
 
 def title_height(title: str, width: int, size: float, factor: float) -> int:
@@ -242,10 +278,7 @@ def slide_master_title_size(shape: Any) -> float | None:
 
 
 def _placeholder(holder: Any, *types: Any) -> Any:
-    for shape in holder.placeholders:
-        if shape.placeholder_format.type in types:
-            return shape
-    return None
+    return ooxml.find_placeholder(holder, *types)
 
 
 def _remove(shape: Any) -> None:
@@ -254,9 +287,10 @@ def _remove(shape: Any) -> None:
 
 def _drop_empty_placeholders(slide: Any) -> None:
     """Placeholders left empty would show "Click to add text" to whoever edits the deck."""
-    for shape in list(slide.placeholders):
-        if shape.placeholder_format.type in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE):
+    for ph, element in ooxml.placeholder_elements(slide):
+        if ph.type in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE):
             continue
+        shape = ooxml.placeholder_shape(slide, element)
         if shape.has_text_frame and not shape.text_frame.text.strip():
             _remove(shape)
 
