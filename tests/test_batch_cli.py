@@ -345,8 +345,10 @@ def test_history_lists_batches_newest_first(cli, tmp_path):
 
 # -- Ctrl-C and SIGTERM ------------------------------------------------------------------------
 
+#: s1 is the longest, so that a pool (longest tasks first) finishes it before both workers
+#: hang on s2 and s3.
 HANGING_COURSE = {
-    "s1": ("One", [("slides", "One", "one")]),
+    "s1": ("One", [("slides", "One", "one " * 20 + "one")]),
     "s2": ("Two", [("slides", "Two", "two CHAOS:PARTIAL CHAOS:HANG")]),
     "s3": ("Three", [("slides", "Three", "three CHAOS:PARTIAL CHAOS:HANG")]),
     "s4": ("Four", [("slides", "Four", "four")]),
