@@ -356,7 +356,8 @@ def test_cli_force_and_plan_show_what_is_kept(cli, tmp_path):
     assert cli(*args).returncode == 0
     again = cli(*args)
     assert again.returncode == 0, again.stderr
-    assert "2 more unchanged, kept" in again.stdout
+    assert "0 files written in" in again.stdout
+    assert "(2 unchanged, kept)" in again.stdout
     jobs = tmp_path / "jobs.toml"
     jobs.write_text(
         '[options]\nparallel_exports = false\n[[jobs]]\njob_id = "export"\n'
@@ -368,5 +369,5 @@ def test_cli_force_and_plan_show_what_is_kept(cli, tmp_path):
     assert actions == {"s1.chaos": "unchanged (kept)", "s2.chaos": "unchanged (kept)"}
     forced = cli(*args, "--force")
     assert forced.returncode == 0, forced.stderr
-    assert "2 files in" in forced.stdout
+    assert "2 files written in" in forced.stdout
     assert sorted(path.name for path in out.glob("*.chaos")) == ["s1.chaos", "s2.chaos"]

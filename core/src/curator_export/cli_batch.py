@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
 import click
 
 from curator_export.cli import App, _fail_cleanly, cli, pass_app
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from curator_export.batch import BatchExportManager
     from curator_export.model import BatchExportJob, BatchExportOptions, BatchExportResult
     from curator_export.naming import PlannedName
+    from curator_export.planning import BatchPlan
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
@@ -96,6 +96,8 @@ def _options(base: BatchExportOptions, flags: dict[str, Any]) -> BatchExportOpti
         changes["force"] = True
     if flags.get("template_dirs"):
         changes["template_dirs"] = (*flags["template_dirs"], *base.template_dirs)
+    import attrs
+
     return attrs.evolve(base, **changes)
 
 
@@ -185,6 +187,8 @@ def export_command(app: App, /, **params: Any) -> None:
         converters = Converters(app.host)
         jobs = [converters.structure(job, BatchExportJob)]
         if params["brand"]:
+            import attrs
+
             from curator_export.branding import load_brand_file
 
             jobs = [attrs.evolve(jobs[0], branding_options=load_brand_file(params["brand"]))]
@@ -250,27 +254,7 @@ def plan_command(app: App, jobs_file: Path, as_json: bool) -> None:
             ],
             str(jobs_file),
         )
-    rows = [
-        {
-            "job_id": task.job.job_id,
-            "format": export.format.name,
-            "session_ids": [session.id for session in task.sessions],
-            "path": str(export.name.path),
-            "action": _action(export.name),
-        }
-        for task in plan.tasks
-        for export in task.exports
-    ]
-    rows += [
-        {
-            "job_id": result.job_id,
-            "format": result.format,
-            "session_ids": list(result.session_ids),
-            "path": str(result.path),
-            "action": _SETTLED_ACTIONS.get(result.status, "error: exists"),
-        }
-        for result in plan.settled
-    ]
+    rows = plan_rows(plan)
     if as_json:
         click.echo(json.dumps({"batch_id": plan.batch_id, "files": rows}, indent=2))
         return
@@ -301,6 +285,31 @@ def history_command(app: App, limit: int, as_json: bool) -> None:
 
 
 _SETTLED_ACTIONS = {"skipped": "skip", "unchanged": "unchanged (kept)"}
+
+
+def plan_rows(plan: BatchPlan) -> list[dict[str, Any]]:
+    """Every file of a plan with what will happen to it, as ``plan`` prints them."""
+    rows = [
+        {
+            "job_id": task.job.job_id,
+            "format": export.format.name,
+            "session_ids": [session.id for session in task.sessions],
+            "path": str(export.name.path),
+            "action": _action(export.name),
+        }
+        for task in plan.tasks
+        for export in task.exports
+    ]
+    return rows + [
+        {
+            "job_id": result.job_id,
+            "format": result.format,
+            "session_ids": list(result.session_ids),
+            "path": str(result.path),
+            "action": _SETTLED_ACTIONS.get(result.status, "error: exists"),
+        }
+        for result in plan.settled
+    ]
 
 
 def _action(name: PlannedName) -> str:
@@ -338,10 +347,16 @@ def execute(
         after(result)
     if interrupted:
         sys.exit(interrupted[0])
+    if code := exit_code(result):
+        sys.exit(code)
+
+
+def exit_code(result: BatchExportResult) -> int:
+    """0 when every job succeeded, 2 when none could even start (every job failed
+    validation), else 1 when an export failed."""
     if result.job_results and all(job.error and not job.exports for job in result.job_results):
-        sys.exit(EXIT_INVALID)  # nothing could even start: every job failed validation
-    if result.failed_jobs:
-        sys.exit(EXIT_FAILED)
+        return EXIT_INVALID
+    return EXIT_FAILED if result.failed_jobs else 0
 
 
 @contextmanager
@@ -387,3 +402,6 @@ def _interrupts(manager: BatchExportManager) -> Iterator[list[int]]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+from curator_export import cli_schedule  # noqa: E402, F401  (registers `schedule`)

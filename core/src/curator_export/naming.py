@@ -117,6 +117,32 @@ class NamingContext:
         }
 
 
+#: Placeholders of ``output_directory``: a folder per run of a scheduled export.
+DIRECTORY_PLACEHOLDERS: Mapping[str, str] = {
+    "date": PLACEHOLDERS["date"],
+    "timestamp": PLACEHOLDERS["timestamp"],
+    "job_id": PLACEHOLDERS["job_id"],
+}
+
+
+def expand_directory(job: BatchExportJob, batch_time: datetime) -> tuple[BatchExportJob, list[str]]:
+    """``job`` with ``{date}``, ``{timestamp}`` and ``{job_id}`` in its output directory filled
+    in, or unchanged with the problems of the placeholders ("backups/{date}" makes one folder
+    a day; ``{{`` is a literal brace)."""
+    folder = str(job.output_directory)
+    if "{" not in folder and "}" not in folder:
+        return job, []
+    problems = _placeholder_problems(folder, DIRECTORY_PLACEHOLDERS)
+    if problems:
+        return job, [f"output_directory: {problem}" for problem in problems]
+    values = {
+        "date": batch_time.strftime("%Y%m%d"),
+        "timestamp": batch_time.strftime("%Y%m%d_%H%M%S"),
+        "job_id": job.job_id,
+    }
+    return attrs.evolve(job, output_directory=Path(folder.format_map(values))), []
+
+
 def check_pattern(pattern: str) -> list[str]:
     """Every problem of a ``custom`` pattern, each naming the offending part."""
     problems: list[str] = []
@@ -129,10 +155,16 @@ def check_pattern(pattern: str) -> list[str]:
     literal_parts = pattern.replace("\\", "/").split("/")
     if any(part.strip() == ".." for part in literal_parts):
         problems.append(f"'..' would leave the output directory (in {pattern!r})")
+    return problems + _placeholder_problems(pattern, PLACEHOLDERS)
+
+
+def _placeholder_problems(pattern: str, known: Mapping[str, str]) -> list[str]:
+    problems: list[str] = []
+    names = ", ".join(f"{{{name}}}" for name in known)
     try:
         fields = list(string.Formatter().parse(pattern))
     except ValueError as exc:
-        return [*problems, f"unbalanced braces in {pattern!r}: {exc}"]
+        return [f"unbalanced braces in {pattern!r}: {exc}"]
     for _, field, spec, conversion in fields:
         if field is None:
             continue
@@ -144,22 +176,18 @@ def check_pattern(pattern: str) -> list[str]:
             + "}"
         )
         if not field:
-            problems.append(f"empty placeholder {shown} (name one of {_known()})")
+            problems.append(f"empty placeholder {shown} (name one of {names})")
         elif any(mark in field for mark in ".["):
             problems.append(f"{shown}: attribute and index access are not allowed")
-        elif field not in PLACEHOLDERS:
-            hint = difflib.get_close_matches(field, list(PLACEHOLDERS), n=1)
+        elif field not in known:
+            hint = difflib.get_close_matches(field, list(known), n=1)
             suggestion = f" (did you mean {{{hint[0]}}}?)" if hint else ""
-            problems.append(f"unknown placeholder {shown}{suggestion}; known: {_known()}")
+            problems.append(f"unknown placeholder {shown}{suggestion}; known: {names}")
         if conversion:
             problems.append(f"{shown}: conversions like !{conversion} are not allowed")
         if spec:
             problems.append(f"{shown}: format specs like :{spec} are not allowed")
     return problems
-
-
-def _known() -> str:
-    return ", ".join("{" + name + "}" for name in PLACEHOLDERS)
 
 
 def expand_pattern(context: NamingContext) -> str:

@@ -29,7 +29,13 @@ from curator_export.model import (
     OnConflict,
     Session,
 )
-from curator_export.naming import NamingError, OutputNamer, PlannedName, check_pattern
+from curator_export.naming import (
+    NamingError,
+    OutputNamer,
+    PlannedName,
+    check_pattern,
+    expand_directory,
+)
 from curator_export.plugins import PluginHost
 from curator_export.records import Format
 from curator_export.store import SessionStore
@@ -92,13 +98,16 @@ def plan_batch(
 ) -> BatchPlan:
     """Validate ``jobs`` and plan their outputs; raises ``ValidationError`` when a job is
     invalid and ``continue_on_error`` is off."""
+    expanded = [expand_directory(job, created_at) for job in jobs]
+    jobs = [job for job, _ in expanded]
     known_sessions = set(store.session_ids())
     template_dirs = (*options.template_dirs, *host.template_dirs())
     themes = find_themes(template_dirs)
     problems = {
-        job.job_id: _problems(job, host, known_sessions, create_directories)
+        job.job_id: tuple(placeholder_problems)
+        + (() if placeholder_problems else _problems(job, host, known_sessions, create_directories))
         + _template_problems(job, themes)
-        for job in jobs
+        for job, placeholder_problems in expanded
     }
     duplicates = _duplicate_ids(jobs)
     for job_id in duplicates:

@@ -146,10 +146,10 @@ def print_batch_result(result: BatchExportResult) -> None:
             escape(problem),
         )
     console.print(table)
-    unchanged = result.total_files_unchanged
+    made, unchanged = result.total_files_created, result.total_files_unchanged
     console.print(
-        f"{result.total_files_created} files in {result.elapsed_time:.1f} s"
-        + (f" ({unchanged} more unchanged, kept)" if unchanged else "")
+        f"{made} {'file' if made == 1 else 'files'} written in {result.elapsed_time:.1f} s"
+        + (f" ({unchanged} unchanged, kept)" if unchanged else "")
         + f"; {result.successful_jobs} of {result.total_jobs} jobs succeeded"
     )
     if result.manifest_path:
