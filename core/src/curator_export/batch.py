@@ -192,7 +192,7 @@ class BatchExportManager:
             name = "serial"
         if name == "process":
             workers = min(options.max_concurrent_jobs, len(plan.tasks))
-            return make_executor("process", max_workers=workers)
+            return make_executor("process", max_workers=workers, preload=_worker_modules(plan))
         if name == "serial":
             return make_executor("serial")
         spec = self.host.executors().get(name)
@@ -569,6 +569,19 @@ def _output_record(
         written_at=task.created_at,
         companions=companions,
     )
+
+
+def _worker_modules(plan: BatchPlan) -> list[str]:
+    """The modules a worker needs for this plan's tasks: the worker and each writer's."""
+    modules = {"curator_export.worker"}
+    for task in plan.tasks:
+        for export in task.exports:
+            writer = export.format.writer
+            writer = getattr(writer, "func", writer)  # a functools.partial
+            module = getattr(writer, "__module__", None)
+            if isinstance(module, str) and module != "__main__":
+                modules.add(module)
+    return sorted(modules)
 
 
 def _unpicklable_writers(plan: BatchPlan) -> list[str]:

@@ -164,6 +164,10 @@ class ProcessExecutor:
 
     At most ``max_in_flight`` tasks (default: twice the workers) are taken from the iterable
     ahead of their outcomes, so that a batch of large payloads is not held in memory at once.
+
+    ``preload`` names modules for the forkserver to import before it forks the first worker,
+    when this process starts its forkserver: every worker of every later pool then starts with
+    them imported, instead of importing them on its first task.
     """
 
     def __init__(
@@ -172,6 +176,7 @@ class ProcessExecutor:
         initializer: Callable[..., object] | None = None,
         initargs: tuple[Any, ...] = (),
         max_in_flight: int | None = None,
+        preload: Iterable[str] = (),
     ) -> None:
         self.max_workers = max_workers or os.cpu_count() or 1
         self.max_in_flight = max_in_flight or 2 * self.max_workers
@@ -183,6 +188,7 @@ class ProcessExecutor:
             raise TypeError(f"initializer and initargs must pickle: {error}") from error
         self._initializer = initializer
         self._initargs = initargs
+        self._preload = tuple(preload)
         self._pool: Any = None
         self._cancelled = False
 
@@ -253,12 +259,17 @@ class ProcessExecutor:
         if self._pool is None:
             import multiprocessing
 
+            # fork would copy locks held by the parent's other threads (a progress bar).
+            context = multiprocessing.get_context("forkserver")
+            if self._preload:
+                # Read when the forkserver starts, ignored once it runs. "__main__" is the
+                # default entry, kept so that embedding scripts' imports are preloaded too.
+                context.set_forkserver_preload(["__main__", *self._preload])
             self._pool = _pool_class()(
                 max_workers=self.max_workers,
                 initializer=_init_worker,
                 initargs=(self._initializer, self._initargs),
-                # fork would copy locks held by the parent's other threads (a progress bar).
-                context=multiprocessing.get_context("forkserver"),
+                context=context,
             )
         elif not self._pool_works():
             from concurrent.futures import Future
