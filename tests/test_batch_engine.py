@@ -456,6 +456,42 @@ def test_after_export_and_after_batch_hooks_see_finished_files(
     assert batches == [(result, True)]
 
 
+def test_after_export_annotations_reach_the_manifest_and_unchanged_files_are_shown(
+    store, host, register_plugin, tmp_path
+):
+    """What after_export returns is in each export's manifest entry under the plugin's name;
+    a second run's unchanged files reach the hook too, and after_batch gets the jobs."""
+    seen: list[tuple[str, ExportStatus]] = []
+    batch_jobs: list[Any] = []
+
+    class Stamp:
+        @hookimpl
+        def curator_export_after_export(self, job, result):
+            seen.append((result.path.name, result.status))
+            return {"status": str(result.status), "size": result.size}
+
+        @hookimpl
+        def curator_export_after_batch(self, result, jobs):
+            batch_jobs.append([j.job_id for j in jobs])
+
+    register_plugin(Stamp, name="stamp")
+    out = tmp_path / "out"
+    for expected in ("succeeded", "unchanged"):
+        result = BatchExportManager(store, host=host).execute_batch_export([job(out)], SERIAL)
+        body = json.loads(result.manifest_path.read_text())["batch_export_manifest"]
+        exports = body["jobs"][0]["exports"]
+        assert len(exports) == 3
+        for export in exports:
+            assert export["annotations"] == {
+                "stamp": {"status": expected, "size": export["file_size"]}
+            }
+        assert all(
+            e.annotations["stamp"]["status"] == expected for e in result.job_results[0].exports
+        )
+    assert sorted(status for _, status in seen) == ["succeeded"] * 3 + ["unchanged"] * 3
+    assert batch_jobs == [["j"], ["j"]]
+
+
 # -- 9. results --------------------------------------------------------------------------------
 
 

@@ -238,3 +238,52 @@ def test_list_elements_are_type_checked(converters):
             {"job_id": "j", "session_ids": ["a", 7], "formats": ["html"], "output_directory": "o"},
             BatchExportJob,
         )
+
+
+def test_job_settings_tables_are_structured_with_located_errors(bare_plugin_host, tmp_path):
+    """A plugin's table at the job level becomes an instance in job.settings; its errors and
+    a misspelled table name are located; camelCase payloads and unstructure round-trip."""
+    import attrs
+
+    from curator_export import hookimpl
+    from curator_export.records import JobSettings
+    from curator_export.testing import text_format
+
+    @attrs.frozen
+    class AuditSettings:
+        log_file: str
+        level: int = attrs.field(default=1, validator=attrs.validators.ge(0))
+
+    class Audit:
+        @hookimpl
+        def curator_export_formats(self):
+            return [text_format("txt")]
+
+        @hookimpl
+        def curator_export_job_settings(self):
+            return [JobSettings(name="audit", options=AuditSettings)]
+
+    bare_plugin_host.register(Audit(), "audit")
+    converters = Converters(bare_plugin_host)
+    base = {"job_id": "j", "session_ids": ["s1"], "formats": ["txt"], "output_directory": "o"}
+    job = converters.structure({**base, "audit": {"log_file": "a.log"}}, BatchExportJob)
+    assert job.settings == {"audit": AuditSettings(log_file="a.log")}
+    assert converters.structure(base, BatchExportJob).settings == {}
+    with pytest.raises(ValidationError) as caught:
+        converters.structure(
+            {**base, "audit": {"level": -1}, "audti": {}}, BatchExportJob, path="$.jobs[0]"
+        )
+    errors = caught.value.errors
+    assert "unknown field (did you mean 'audit'?) @ $.jobs[0].audti" in errors
+    assert "required field missing @ $.jobs[0].audit.log_file" in errors
+    assert any(e.endswith("@ $.jobs[0].audit.level") for e in errors)
+    camel = {"jobId": "j", "sessionIds": ["s1"], "formats": ["txt"], "outputDirectory": "o"}
+    payload = {**camel, "audit": {"logFile": "b.log", "level": 2}}
+    job = converters.structure(payload, BatchExportJob, camel_case=True)
+    assert job.settings["audit"] == AuditSettings(log_file="b.log", level=2)
+    assert unstructure(job, camel_case=True)["audit"] == {"logFile": "b.log", "level": 2}
+    (defaulted, own) = converters.with_settings(
+        [converters.structure(base, BatchExportJob), job], "audit", {"log_file": "c"}, where="--x"
+    )
+    assert defaulted.settings["audit"].log_file == "c"
+    assert own.settings["audit"].log_file == "b.log"

@@ -67,6 +67,7 @@ EXPORT_KEYS = {
     "error_kind",
     "warnings",
     "reused_from_batch",
+    "annotations",
 }
 WHEN = datetime(2024, 9, 2, 8, 30, 5, tzinfo=UTC)
 
@@ -94,6 +95,7 @@ def make_batch(root: Path) -> tuple[BatchExportResult, list[BatchExportJob]]:
                         warnings=["font fell back"],
                         duration_seconds=0.25,
                         attempts=2,
+                        annotations={"audit": {"entry": 7, "tags": ["a", None]}},
                     ),
                 ],
             ),
@@ -160,6 +162,8 @@ def test_manifest_has_the_seed_shape_and_counts(tmp_path: Path) -> None:
     pdf = course["exports"][1]
     assert (pdf["status"], pdf["success"], pdf["attempts"]) == ("succeeded", True, 2)
     assert pdf["warnings"] == ["font fell back"]
+    assert pdf["annotations"] == {"audit": {"entry": 7, "tags": ["a", None]}}
+    assert course["exports"][0]["annotations"] == {}
     failed, cancelled = extra["exports"]
     assert (failed["success"], failed["error_kind"]) == (False, "disk_full")
     assert failed["error_message"] == "écriture impossible"

@@ -285,3 +285,81 @@ def test_hosts_are_independent():
     first.register(Txt(), "txt")
     assert "txt" in first.formats()
     assert "txt" not in second.formats()
+
+
+def test_job_settings_are_registered_and_a_taken_name_is_refused(bare_plugin_host):
+    """A job settings table is registered by name; a second plugin claiming it names both."""
+    import attrs
+
+    from curator_export.records import JobSettings
+
+    @attrs.frozen
+    class AuditSettings:
+        log: str
+
+    class Audit:
+        @hookimpl
+        def curator_export_job_settings(self):
+            return [JobSettings(name="audit", options=AuditSettings, description="audit log")]
+
+    bare_plugin_host.register(Audit(), "audit")
+    assert bare_plugin_host.job_settings()["audit"].options is AuditSettings
+    bare_plugin_host.register(Audit(), "rival")
+    with pytest.raises(PluginConflictError, match=r"job settings 'audit' is provided by"):
+        bare_plugin_host.job_settings()
+
+
+def test_job_settings_must_not_take_a_job_field_name(bare_plugin_host):
+    """A third party's table named like a job field (`title`) is refused and the plugin
+    skipped; a record whose options are no attrs class fails at once."""
+    import attrs
+
+    from curator_export.records import JobSettings
+
+    @attrs.frozen
+    class Anything:
+        value: int = 0
+
+    class Shadow:
+        @hookimpl
+        def curator_export_job_settings(self):
+            return [JobSettings(name="title", options=Anything)]
+
+    bare_plugin_host.register(Shadow(), "shadow")
+    assert bare_plugin_host.job_settings() == {}
+    (info,) = [p for p in bare_plugin_host.plugins() if p.name == "shadow"]
+    assert info.status is PluginStatus.FAILED
+    assert "would hide the job field" in (info.error or "")
+    with pytest.raises(TypeError, match="must be an attrs class"):
+        JobSettings(name="bad", options=dict)
+
+
+def test_after_export_annotations_are_collected_by_plugin_name(bare_plugin_host):
+    """after_export returns JSON data kept under each plugin's name; a raising hook or a
+    non-JSON value is logged and dropped while the others still count."""
+
+    class Audit:
+        @hookimpl
+        def curator_export_after_export(self, job, result):
+            return {"entry": 1, "job": job.job_id}
+
+    class Broken:
+        @hookimpl
+        def curator_export_after_export(self, job, result):
+            raise RuntimeError("audit server down")
+
+    class NotJson:
+        @hookimpl
+        def curator_export_after_export(self, job, result):
+            return {"when": object()}
+
+    class Silent:
+        @hookimpl
+        def curator_export_after_export(self, job, result):
+            return None
+
+    for plugin, name in ((Audit(), "audit"), (Broken(), "broken"), (NotJson(), "notjson")):
+        bare_plugin_host.register(plugin, name)
+    bare_plugin_host.register(Silent(), "silent")
+    annotations = bare_plugin_host.after_export(make_job(), "result")  # type: ignore[arg-type]
+    assert annotations == {"audit": {"entry": 1, "job": "j1"}}

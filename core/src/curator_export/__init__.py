@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         JobResult,
         Session,
     )
-    from curator_export.records import ExecutorSpec, Format, NamingStrategy
+    from curator_export.records import ExecutorSpec, Format, JobSettings, NamingStrategy
 
     __version__: str
 
@@ -51,7 +51,9 @@ _EXPORTS = {
         ),
         "curator_export.model",
     ),
-    **dict.fromkeys(("ExecutorSpec", "Format", "NamingStrategy"), "curator_export.records"),
+    **dict.fromkeys(
+        ("ExecutorSpec", "Format", "JobSettings", "NamingStrategy"), "curator_export.records"
+    ),
 }
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "ExportStatus",
     "Format",
     "JobResult",
+    "JobSettings",
     "NamingStrategy",
     "Session",
     "__version__",

@@ -308,12 +308,15 @@ class _Run:
             self.record(result)
 
     def record(self, result: ExportResult) -> None:
+        if result.status in (ExportStatus.SUCCEEDED, ExportStatus.UNCHANGED):
+            # The file is final and in place (written now, or kept from an earlier batch).
+            annotations = self.host.after_export(self.jobs_by_id[result.job_id], result)
+            if annotations:
+                result = attrs.evolve(result, annotations={**result.annotations, **annotations})
         self.results[result.job_id].append(result)
         failed = result.status in (ExportStatus.FAILED, ExportStatus.CANCELLED)
         self.any_failed = self.any_failed or failed
         self.tracker.file_done(failed=failed)
-        if result.status is ExportStatus.SUCCEEDED:
-            self.host.after_export(self.jobs_by_id[result.job_id], result)
         log.info(
             "export finished",
             job=result.job_id,
@@ -360,7 +363,7 @@ class _Run:
         finishing.record_history(store)
         finishing.record_outputs(store)
         self.emit("finished")
-        self.host.after_batch(result)
+        self.host.after_batch(result, self.plan.jobs)
         return result
 
 

@@ -5,7 +5,8 @@ structured field by field by ``_AttrsStructurer`` so that *all* problems of a fi
 reported at once, each with its location: ``unknown format 'pfd' (did you mean 'pdf'?) @
 $.jobs[0].formats[1]``. Names of formats and naming strategies are resolved against the
 plugin host while structuring, so the seed's spellings (``"PowerPoint"``, ``"SessionBased"``,
-``{"Custom": "..."}``) become canonical names.
+``{"Custom": "..."}``) become canonical names. Plugins' settings tables (``upload = {...}``)
+sit at the job level and are structured into their ``JobSettings`` classes.
 """
 
 from __future__ import annotations
@@ -148,7 +149,11 @@ def _note(exc: Exception, where: int | str) -> Exception:
 
 
 class _AttrsStructurer:
-    """Structures one attrs class: every field, every validator, every unknown key reported."""
+    """Structures one attrs class: every field, every validator, every unknown key reported.
+
+    A field marked ``tables_by_name`` (``BatchExportJob.settings``) is not a key itself: it
+    collects the tables named by ``tables()`` (name -> attrs class) found beside the fields.
+    """
 
     def __init__(
         self,
@@ -156,23 +161,40 @@ class _AttrsStructurer:
         cls: type,
         key_of: Callable[[str], str],
         checks: Mapping[str, Callable[[Any], Any]],
+        tables: Callable[[], Mapping[str, type]] = lambda: {},
     ) -> None:
         self.converter = converter
         self.cls = cls
         attrs.resolve_types(cls)  # the model uses postponed annotations: turn strings into types
-        self.fields = {key_of(f.name): f for f in attrs.fields(cls) if f.init}
+        self.key_of = key_of
+        by_name = [f for f in attrs.fields(cls) if f.metadata.get("tables_by_name")]
+        self.tables_field = by_name[0].name if by_name else None
+        self.fields = {key_of(f.name): f for f in attrs.fields(cls) if f.init and f not in by_name}
         self.checks = checks
+        self.tables = tables
 
     def __call__(self, data: Any, _: Any) -> Any:
         if not isinstance(data, Mapping):
             raise Problem(f"expected a table, not {_json_type(data)}")
         errors: list[Exception] = []
         kwargs: dict[str, Any] = {}
+        tables: dict[str, tuple[str, type]] = {}
+        if self.tables_field is not None:
+            tables = {self.key_of(name): (name, cls) for name, cls in self.tables().items()}
         for key in data:
-            if key not in self.fields:
-                hint = difflib.get_close_matches(str(key), list(self.fields), n=1)
+            if key not in self.fields and key not in tables:
+                hint = difflib.get_close_matches(str(key), [*self.fields, *tables], n=1)
                 suffix = f" (did you mean {hint[0]!r}?)" if hint else ""
                 errors.append(_note(Problem(f"unknown field{suffix}"), str(key)))
+        settings: dict[str, Any] = {}
+        for key, (name, table_cls) in tables.items():
+            if key in data:
+                try:
+                    settings[name] = self.converter.structure(data[key], table_cls)
+                except (ValueError, TypeError, cattrs.BaseValidationError) as exc:
+                    errors.append(_note(_as_problem(exc), key))
+        if settings and self.tables_field is not None:
+            kwargs[self.tables_field] = settings
         for key, field in self.fields.items():
             if key not in data:
                 if field.default is attrs.NOTHING:
@@ -188,16 +210,19 @@ class _AttrsStructurer:
                 if field.validator is not None:
                     field.validator(None, field, value)
             except (ValueError, TypeError, cattrs.BaseValidationError) as exc:
-                if isinstance(exc, ValueError | TypeError) and not isinstance(
-                    exc, Problem | cattrs.BaseValidationError
-                ):
-                    exc = Problem(str(exc))
-                errors.append(_note(exc, key))
+                errors.append(_note(_as_problem(exc), key))
                 continue
             kwargs[field.name] = value
         if errors:
             raise ClassValidationError(f"invalid {self.cls.__name__}", errors, self.cls)
         return self.cls(**kwargs)
+
+
+def _as_problem(exc: Exception) -> Exception:
+    """A validator's ``ValueError`` or ``TypeError`` as a ``Problem``: its message is shown."""
+    if isinstance(exc, Problem | cattrs.BaseValidationError):
+        return exc
+    return Problem(str(exc))
 
 
 def _format_problem(exc: BaseException, type_: Any) -> str:
@@ -234,9 +259,17 @@ class Converters:
         }
         converter.register_structure_hook_factory(
             attrs.has,
-            lambda cls: _AttrsStructurer(converter, cls, key_of, checks.get(cls, {})),
+            lambda cls: _AttrsStructurer(
+                converter, cls, key_of, checks.get(cls, {}), self._settings_classes
+            ),
         )
         return converter
+
+    def _settings_classes(self) -> dict[str, type]:
+        """The plugins' job settings tables: name -> the attrs class it is structured into."""
+        if self.host is None:
+            return {}
+        return {name: record.options for name, record in self.host.job_settings().items()}
 
     # -- names resolved against the plugin host -----------------------------------------
 
@@ -323,6 +356,26 @@ class Converters:
 
     # -- entry points --------------------------------------------------------------------
 
+    def with_settings(
+        self, jobs: Sequence[BatchExportJob], name: str, data: Any, *, where: str
+    ) -> list[BatchExportJob]:
+        """``jobs``, those without a ``name`` table given ``data`` structured into one (the
+        command line's ``--upload URL`` for the jobs without an ``upload`` table of their
+        own). ``where`` names the source of ``data`` in error locations."""
+        known = self._settings_classes()
+        if name not in known:
+            listing = ", ".join(sorted(known)) or "none"
+            raise ValidationError(
+                [f"no installed plugin reads {name!r} settings (installed: {listing}) @ {where}"]
+            )
+        value: Any = _structure_all(self.snake, data, known[name], where)
+        return [
+            job
+            if name in job.settings
+            else attrs.evolve(job, settings={**job.settings, name: value})
+            for job in jobs
+        ]
+
     def structure(self, data: Any, cls: type[T], *, camel_case: bool = False, path: str = "$") -> T:
         """Structure ``data`` into ``cls``, raising ``ValidationError`` with every problem.
 
@@ -408,6 +461,9 @@ def unstructure(value: Any, *, camel_case: bool = False) -> Any:
         data = {}
         for field in attrs.fields(type(value)):
             item = unstructure(getattr(value, field.name), camel_case=camel_case)
+            if field.metadata.get("tables_by_name"):  # beside the fields, as a file has them
+                data.update({key(str(name)): table for name, table in item.items()})
+                continue
             if camel_case and field.metadata.get("options_by_format"):
                 # plain data of attrs classes: spelled like the payload that set it
                 item = {name: {camel(k): v for k, v in opts.items()} for name, opts in item.items()}

@@ -11,10 +11,12 @@ the plugin's short name::
 Three kinds of hooks:
 
 * **registration** hooks return a list of frozen records (``Format``, ``NamingStrategy``,
-  ``ExecutorSpec``, template folders). The host collects them from every plugin, sorts them by
-  name and refuses two plugins that claim the same name, naming both distributions.
-* **broadcast** hooks are called on every plugin that implements them; their return values
-  are ignored.
+  ``ExecutorSpec``, ``JobSettings``, template folders). The host collects them from every
+  plugin, sorts them by name and refuses two plugins that claim the same name, naming both
+  distributions.
+* **broadcast** hooks are called on every plugin that implements them; one that raises is
+  logged and the others still run. Their return values are ignored, except those of
+  ``curator_export_after_export`` (annotations for the manifest).
 * **first result** hooks stop at the first plugin that returns something other than ``None``.
 
 Plugin modules must stay cheap to import: heavy libraries (WeasyPrint, python-pptx, odfpy)
@@ -24,9 +26,9 @@ are imported inside the writer, never at module level, so ``curator-export --hel
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
         Branding,
         ExportResult,
     )
-    from curator_export.records import ExecutorSpec, Format, NamingStrategy
+    from curator_export.records import ExecutorSpec, Format, JobSettings, NamingStrategy
 
 PROJECT_NAME = "curator_export"
 
@@ -111,29 +113,46 @@ def curator_export_progress(event: BatchProgress) -> None:
 
 
 @hookspec
-def curator_export_after_export(job: BatchExportJob, result: ExportResult) -> None:
+def curator_export_after_export(
+    job: BatchExportJob, result: ExportResult
+) -> Mapping[str, Any] | None:
     """Act on one finished output file (upload, audit, notify). *Broadcast hook.*
 
-    Called in the parent process only once ``result.path`` is final and complete: never
-    for a temporary file, and not for failed exports (``result.status`` tells).
+    Called in the parent process, in plugin-name order, only once ``result.path`` is final
+    and complete: never for a temporary file, never for failed, skipped or cancelled
+    exports. ``result.status`` is ``succeeded`` (written by this batch) or ``unchanged``
+    (kept from an earlier batch, which ``result.reused_from`` names; nothing was written):
+    a hook for new files only checks it. ``result.companions`` are final too.
+
+    Return ``None``, or a mapping of JSON data (strings, numbers, booleans, null, lists,
+    mappings): the core keeps it in ``result.annotations`` under the plugin's name and
+    writes it into the export's manifest entry (``"annotations": {"audit": {...}}``). A
+    value that is not JSON data is logged and dropped. The hook runs between files, so a
+    slow one slows the batch.
 
     Example::
 
         @hookimpl
         def curator_export_after_export(job, result):
             audit_log.append((job.job_id, str(result.path), result.sha256))
+            return {"audited": True, "entry": len(audit_log)}
     """
 
 
 @hookspec
-def curator_export_after_batch(result: BatchExportResult) -> None:
+def curator_export_after_batch(result: BatchExportResult, jobs: Sequence[BatchExportJob]) -> None:
     """Act on a whole finished batch, after the manifest is final. *Broadcast hook.*
+
+    ``result.manifest_path`` and ``result.archive_paths`` are written; ``jobs`` are the
+    batch's jobs in the order of ``result.job_results``, with their output folders filled
+    in (``{date}``) and their ``settings``. A hook that needs neither leaves ``jobs`` out.
 
     Example::
 
         @hookimpl
-        def curator_export_after_batch(result):
-            notify(f"{result.total_files_created} files in {result.elapsed_time:.1f} s")
+        def curator_export_after_batch(result, jobs):
+            notify(f"{result.total_files_created} files of {len(jobs)} jobs"
+                   f" in {result.elapsed_time:.1f} s")
     """
 
 
@@ -163,6 +182,42 @@ def curator_export_template_dirs() -> Sequence[Path]:
         @hookimpl
         def curator_export_template_dirs():
             return [Path(__file__).parent / "templates"]
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def curator_export_job_settings() -> Sequence[JobSettings]:
+    """Register a table of settings a job may carry for the plugin. *Registration hook.*
+
+    Return ``JobSettings`` records: the table's ``name`` and an attrs ``options`` class.
+    Jobs files then accept the table at the job level (``[jobs.NAME]`` or ``NAME = {...}``;
+    camelCase keys in payloads), structured into the class and checked when the file is
+    read, every problem with its place (``@ $.jobs[0].upload.url``). An unknown table is
+    refused with "did you mean". Hooks read the instance from ``job.settings[NAME]``, absent
+    when the job has no such table. A name must be unique and not a job field
+    (``formats``, ``title`` ...); a clash stops loading, naming both providers.
+
+    Example::
+
+        import attrs
+        from curator_export import JobSettings, hookimpl
+
+        @attrs.frozen
+        class AuditSettings:
+            log: str = attrs.field()  # required: no default
+            level: int = attrs.field(default=1, validator=attrs.validators.ge(0))
+
+        @hookimpl
+        def curator_export_job_settings():
+            return [JobSettings(name="audit", options=AuditSettings,
+                                description="where the audit log of a job goes")]
+
+        @hookimpl
+        def curator_export_after_export(job, result):
+            audit = job.settings.get("audit")
+            if audit is not None:
+                append_line(audit.log, f"{result.path} {result.sha256}")
     """
     raise NotImplementedError
 

@@ -155,6 +155,8 @@ def _export(export: ExportResult, relative_to: Path) -> dict[str, Any]:
         "error_kind": export.error_kind.value if export.error_kind else None,
         "warnings": list(export.warnings),
         "reused_from_batch": export.reused_from,
+        # What after_export hooks said of the file, by plugin name (an upload's status ...).
+        "annotations": dict(export.annotations),
     }
 
 

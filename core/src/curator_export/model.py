@@ -176,6 +176,12 @@ class BatchExportJob:
     format_options: Mapping[str, Any] = attrs.field(
         factory=dict, converter=_frozen_mapping, metadata={"options_by_format": True}
     )
+    #: Plugins' settings tables by name, each an instance of the ``options`` class of the
+    #: plugin's ``JobSettings`` record: ``{"upload": UploadSettings(url="s3://...")}``. A jobs
+    #: file sets them as tables at the job level (``upload = {...}``), not under this name.
+    settings: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_frozen_mapping, metadata={"tables_by_name": True}
+    )
 
 
 class OnConflict(enum.StrEnum):
@@ -274,6 +280,9 @@ class ExportResult:
     companions: tuple[Path, ...] = attrs.field(default=(), converter=_paths)
     #: For an ``unchanged`` export: the batch that made the file being kept.
     reused_from: str | None = None
+    #: What ``after_export`` hooks returned for this file, by plugin name (JSON data; in
+    #: the manifest entry as ``annotations``): ``{"upload": {"status": "uploaded", ...}}``.
+    annotations: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
 
 
 @attrs.define

@@ -26,7 +26,7 @@ from curator_export.errors import (
     UnknownNameError,
 )
 from curator_export.logging import get_logger
-from curator_export.records import ExecutorSpec, Format, NamingStrategy
+from curator_export.records import ExecutorSpec, Format, JobSettings, NamingStrategy
 
 if TYPE_CHECKING:  # only in annotations: listing plugins does not import the model
     from curator_export.model import BatchExportJob, BatchExportResult, BatchProgress, Branding
@@ -53,7 +53,7 @@ _HOOK_NAMES = frozenset(name for name in dir(hookspecs) if name.startswith("cura
 
 log = get_logger(__name__)
 
-RecordT = TypeVar("RecordT", Format, NamingStrategy, ExecutorSpec)
+RecordT = TypeVar("RecordT", Format, NamingStrategy, ExecutorSpec, JobSettings)
 
 
 class PluginStatus(enum.StrEnum):
@@ -258,7 +258,11 @@ class PluginHost:
     # -- registration records ------------------------------------------------------------
 
     def _collect(
-        self, hook_name: str, record_type: type[RecordT], kind: str
+        self,
+        hook_name: str,
+        record_type: type[RecordT],
+        kind: str,
+        check: Callable[[RecordT], None] | None = None,
     ) -> Mapping[str, RecordT]:
         """Call one registration hook plugin by plugin, so every record has a known provider."""
         self.load()
@@ -278,6 +282,9 @@ class PluginHost:
                         f"{hook_name} returned {wrong[0]!r}, not a {record_type.__name__}"
                     )
                 records: list[RecordT] = returned
+                if check is not None:
+                    for record in records:
+                        check(record)
             except Exception as exc:
                 self._fail(info, f"failed in {hook_name}: {type(exc).__name__}: {exc}", exc)
                 continue
@@ -310,6 +317,12 @@ class PluginHost:
     def executors(self) -> Mapping[str, ExecutorSpec]:
         return self._collect("curator_export_executors", ExecutorSpec, "executor")
 
+    def job_settings(self) -> Mapping[str, JobSettings]:
+        """Every job-level settings table by name (``upload``), sorted."""
+        return self._collect(
+            "curator_export_job_settings", JobSettings, "job settings", _not_a_job_field
+        )
+
     def resolve_format(self, name: str) -> Format:
         """The format called ``name`` or one of its aliases, in any case."""
         return _resolve(name, self.formats(), "format")
@@ -340,20 +353,38 @@ class PluginHost:
     def progress(self, event: BatchProgress) -> None:
         self._broadcast("curator_export_progress", event=event)
 
-    def after_export(self, job: BatchExportJob, result: ExportResultModel) -> None:
-        self._broadcast("curator_export_after_export", job=job, result=result)
+    def after_export(
+        self, job: BatchExportJob, result: ExportResultModel
+    ) -> dict[str, Mapping[str, Any]]:
+        """Call every ``after_export``; returns their annotations by plugin name (those that
+        returned a mapping of JSON data), for the result and the manifest."""
+        hook_name = "curator_export_after_export"
+        annotations: dict[str, Mapping[str, Any]] = {}
+        for plugin_name, returned in self._broadcast(hook_name, job=job, result=result):
+            if returned is None:
+                continue
+            try:
+                annotations[plugin_name] = _json_data(returned)
+            except (TypeError, ValueError) as exc:
+                log.error("annotation dropped", hook=hook_name, plugin=plugin_name, error=str(exc))
+        return annotations
 
-    def after_batch(self, result: BatchExportResult) -> None:
-        self._broadcast("curator_export_after_batch", result=result)
+    def after_batch(self, result: BatchExportResult, jobs: Sequence[BatchExportJob] = ()) -> None:
+        self._broadcast("curator_export_after_batch", result=result, jobs=tuple(jobs))
 
-    def _broadcast(self, hook_name: str, **kwargs: Any) -> None:
-        """Call every implementation; one that raises is logged and does not stop the rest."""
+    def _broadcast(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call every implementation; one that raises is logged and does not stop the rest.
+        Returns what each of the others returned, by plugin name, in call order."""
         self.load()
+        returned: list[tuple[str, Any]] = []
         for impl in sorted(getattr(self._pm.hook, hook_name).get_hookimpls(), key=_by_name):
             try:
-                impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+                value = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
             except Exception as exc:
                 log.error("hook failed", hook=hook_name, plugin=impl.plugin_name, error=repr(exc))
+                continue
+            returned.append((impl.plugin_name, value))
+        return returned
 
     # -- introspection -------------------------------------------------------------------
 
@@ -374,9 +405,32 @@ class PluginHost:
         ]
 
 
-def _spellings(record: Format | NamingStrategy | ExecutorSpec) -> tuple[str, ...]:
+def _spellings(record: Format | NamingStrategy | ExecutorSpec | JobSettings) -> tuple[str, ...]:
     """The name and aliases a record claims."""
     return (record.name, *getattr(record, "aliases", ()))
+
+
+def _not_a_job_field(record: JobSettings) -> None:
+    """A settings table sits beside the job's fields: it must not take one's name."""
+    from curator_export.model import BatchExportJob  # only once jobs are read
+
+    fields = {field.name for field in attrs.fields(BatchExportJob)}
+    if record.name in fields or record.name.replace("-", "_") in fields:
+        raise InvalidRecordError(f"job settings {record.name!r} would hide the job field")
+
+
+def _json_data(value: Any) -> dict[str, Any]:
+    """A copy of ``value`` as the manifest will hold it; raises when it is not a mapping of
+    JSON data (a copy: the plugin changing its object later changes nothing)."""
+    import json
+
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected a mapping or None, not {type(value).__name__}")
+    try:
+        data: dict[str, Any] = json.loads(json.dumps(dict(value), allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not JSON data: {exc}") from exc
+    return data
 
 
 def _by_name(impl: pluggy.HookImpl) -> str:

@@ -102,6 +102,27 @@ class NamingStrategy:
     takes_pattern: bool = False
 
 
+def _check_settings_class(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not (isinstance(value, type) and attrs.has(value)):
+        raise TypeError(f"options must be an attrs class, not {value!r}")
+
+
+@attrs.frozen
+class JobSettings:
+    """A table of settings a plugin reads from each job (``upload = { url = "..." }``).
+
+    ``name`` is the table's key at the job level of a jobs file (camelCase in payloads);
+    ``options`` is an attrs class the table is structured into and checked against, its
+    validators' messages shown with the table's place (``@ $.jobs[0].upload.url``). A field
+    without a default is required in the table. Jobs hold the instances in
+    ``BatchExportJob.settings``, keyed by ``name``; a job without the table has no entry.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    options: type[Any] = attrs.field(validator=_check_settings_class)
+    description: str = ""
+
+
 @attrs.frozen
 class ExecutorSpec:
     """An executor for batch tasks; ``factory`` builds it from keyword options."""
