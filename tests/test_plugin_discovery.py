@@ -14,6 +14,7 @@ BUILTINS = {
     "odf": "curator-export-odf",
     "pdf": "curator-export-pdf",
     "pptx": "curator-export-pptx",
+    "upload": "curator-export-upload",
 }
 
 HEAVY_MODULES = ("weasyprint", "pptx", "odf", "curator_export.store", "rich")

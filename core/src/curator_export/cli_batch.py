@@ -66,6 +66,12 @@ def _option_flags(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Render every file again, even those unchanged since the run that made them.",
         ),
         click.option(
+            "--upload",
+            metavar="URL",
+            help="Copy finished files to this fsspec URL (s3://bucket/prefix, sftp://host/dir,"
+            " a path) for jobs without an upload table; needs curator-export-upload.",
+        ),
+        click.option(
             "--progress",
             type=click.Choice(["bar", "jsonl", "none"]),
             help="Progress bar, JSON lines on stderr, or nothing (default: bar on a terminal).",
@@ -99,6 +105,19 @@ def _options(base: BatchExportOptions, flags: dict[str, Any]) -> BatchExportOpti
     import attrs
 
     return attrs.evolve(base, **changes)
+
+
+def _with_upload(
+    app: App, jobs: Sequence[BatchExportJob], flags: dict[str, Any]
+) -> list[BatchExportJob]:
+    """``jobs``, those without an ``upload`` table given ``--upload URL`` as theirs."""
+    if not flags.get("upload"):
+        return list(jobs)
+    from curator_export.convert import Converters
+
+    return Converters(app.host).with_settings(
+        jobs, "upload", {"url": flags["upload"]}, where="--upload"
+    )
 
 
 @cli.command("export")
@@ -193,7 +212,7 @@ def export_command(app: App, /, **params: Any) -> None:
 
             jobs = [attrs.evolve(jobs[0], branding_options=load_brand_file(params["brand"]))]
         options = _options(BatchExportOptions(), params)
-        execute(app, store, jobs, options, params["progress"])
+        execute(app, store, _with_upload(app, jobs, params), options, params["progress"])
 
 
 def _format_options(settings: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -228,8 +247,9 @@ def run_command(app: App, /, jobs_file: Path, **params: Any) -> None:
     from curator_export.convert import Converters
 
     parsed = Converters(app.host).read_jobs_file(jobs_file)
+    jobs = _with_upload(app, parsed.jobs, params)
     with app.store() as store:
-        execute(app, store, list(parsed.jobs), _options(parsed.options, params), params["progress"])
+        execute(app, store, jobs, _options(parsed.options, params), params["progress"])
 
 
 @cli.command("plan")

@@ -27,6 +27,7 @@ from curator_export.cli_batch import (
     _option_flags,
     _options,
     _progress_display,
+    _with_upload,
     exit_code,
     plan_rows,
 )
@@ -122,6 +123,7 @@ def _run_once(
 
     try:
         parsed = _read_jobs(app, jobs_file)
+        jobs = _with_upload(app, parsed.jobs, params)
     except ValidationError as exc:
         return EXIT_INVALID, f"not run: {exc}"
     options = _options(parsed.options, params)
@@ -131,7 +133,7 @@ def _run_once(
             running.append(manager)
             try:
                 with _progress_display(manager, params.get("progress") or "none"):
-                    result = manager.execute_batch_export(list(parsed.jobs), options)
+                    result = manager.execute_batch_export(jobs, options)
             finally:
                 running.remove(manager)
     except CuratorExportError as exc:
@@ -176,7 +178,7 @@ def _dry_run(
     parsed = _read_jobs(app, jobs_file)
     with app.store() as store:
         plan = BatchExportManager(store, host=app.host).plan(
-            list(parsed.jobs), _options(parsed.options, params)
+            _with_upload(app, parsed.jobs, params), _options(parsed.options, params)
         )
     if plan.invalid_jobs:
         raise ValidationError(

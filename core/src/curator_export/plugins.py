@@ -46,6 +46,7 @@ BUILTIN_DISTRIBUTIONS = frozenset(
         "curator-export-odf",
         "curator-export-pdf",
         "curator-export-pptx",
+        "curator-export-upload",
     }
 )
 
