@@ -195,8 +195,10 @@ def curator_export_job_settings() -> Sequence[JobSettings]:
     camelCase keys in payloads), structured into the class and checked when the file is
     read, every problem with its place (``@ $.jobs[0].upload.url``). An unknown table is
     refused with "did you mean". Hooks read the instance from ``job.settings[NAME]``, absent
-    when the job has no such table. A name must be unique and not a job field
-    (``formats``, ``title`` ...); a clash stops loading, naming both providers.
+    when the job has no such table. String fields named in ``placeholder_fields`` get
+    ``{date}``, ``{timestamp}`` and ``{job_id}`` filled in when the batch is planned, as the
+    output folder does (hooks see the filled-in values). A name must be unique and not a
+    job field (``formats``, ``title`` ...); a clash stops loading, naming both providers.
 
     Example::
 

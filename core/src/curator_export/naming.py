@@ -135,12 +135,43 @@ def expand_directory(job: BatchExportJob, batch_time: datetime) -> tuple[BatchEx
     problems = _placeholder_problems(folder, DIRECTORY_PLACEHOLDERS)
     if problems:
         return job, [f"output_directory: {problem}" for problem in problems]
-    values = {
+    values = _directory_values(job, batch_time)
+    return attrs.evolve(job, output_directory=Path(folder.format_map(values))), []
+
+
+def expand_settings(
+    job: BatchExportJob, batch_time: datetime, fields: Mapping[str, Sequence[str]]
+) -> tuple[BatchExportJob, list[str]]:
+    """``job`` with the placeholders of its settings tables filled in as in its output folder:
+    ``fields`` names, by table, the string fields that take them (``{"upload": ["url"]}``)."""
+    settings = dict(job.settings)
+    problems: list[str] = []
+    for table, names in fields.items():
+        value = settings.get(table)
+        if value is None:
+            continue
+        changes = {}
+        for name in names:
+            text = getattr(value, name)
+            if not isinstance(text, str) or ("{" not in text and "}" not in text):
+                continue
+            found = _placeholder_problems(text, DIRECTORY_PLACEHOLDERS)
+            problems += [f"{table}.{name}: {problem}" for problem in found]
+            if not found:
+                changes[name] = text.format_map(_directory_values(job, batch_time))
+        if changes:
+            settings[table] = attrs.evolve(value, **changes)
+    if problems:
+        return job, problems
+    return attrs.evolve(job, settings=settings), []
+
+
+def _directory_values(job: BatchExportJob, batch_time: datetime) -> dict[str, str]:
+    return {
         "date": batch_time.strftime("%Y%m%d"),
         "timestamp": batch_time.strftime("%Y%m%d_%H%M%S"),
         "job_id": job.job_id,
     }
-    return attrs.evolve(job, output_directory=Path(folder.format_map(values))), []
 
 
 def check_pattern(pattern: str) -> list[str]:

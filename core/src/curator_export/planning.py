@@ -35,6 +35,7 @@ from curator_export.naming import (
     PlannedName,
     check_pattern,
     expand_directory,
+    expand_settings,
 )
 from curator_export.plugins import PluginHost
 from curator_export.records import Format
@@ -87,6 +88,22 @@ class BatchPlan:
         return sum(len(task.exports) for task in self.tasks) + len(self.settled)
 
 
+def _expand(
+    job: BatchExportJob, created_at: datetime, host: PluginHost
+) -> tuple[BatchExportJob, list[str]]:
+    """The job with the placeholders of its output folder and settings tables filled in."""
+    job, problems = expand_directory(job, created_at)
+    if not job.settings:
+        return job, problems
+    fields = {
+        name: record.placeholder_fields
+        for name, record in host.job_settings().items()
+        if record.placeholder_fields
+    }
+    job, more = expand_settings(job, created_at, fields)
+    return job, problems + more
+
+
 def plan_batch(
     jobs: Sequence[BatchExportJob],
     options: BatchExportOptions,
@@ -98,7 +115,7 @@ def plan_batch(
 ) -> BatchPlan:
     """Validate ``jobs`` and plan their outputs; raises ``ValidationError`` when a job is
     invalid and ``continue_on_error`` is off."""
-    expanded = [expand_directory(job, created_at) for job in jobs]
+    expanded = [_expand(job, created_at, host) for job in jobs]
     jobs = [job for job, _ in expanded]
     known_sessions = set(store.session_ids())
     template_dirs = (*options.template_dirs, *host.template_dirs())

@@ -116,11 +116,22 @@ class JobSettings:
     validators' messages shown with the table's place (``@ $.jobs[0].upload.url``). A field
     without a default is required in the table. Jobs hold the instances in
     ``BatchExportJob.settings``, keyed by ``name``; a job without the table has no entry.
+    ``placeholder_fields`` names string fields of ``options`` in which planning fills in
+    ``{date}``, ``{timestamp}`` and ``{job_id}`` as in output folders, so that a scheduled
+    run's destination (``s3://bucket/backups/{date}``) is its own.
     """
 
     name: str = attrs.field(validator=_check_name)
     options: type[Any] = attrs.field(validator=_check_settings_class)
     description: str = ""
+    placeholder_fields: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+    @placeholder_fields.validator
+    def _check_placeholder_fields(self, attribute: attrs.Attribute[Any], value: Any) -> None:
+        fields = {field.name for field in attrs.fields(self.options)}
+        unknown = [name for name in value if name not in fields]
+        if unknown:
+            raise ValueError(f"placeholder_fields {unknown} are not fields of {self.options!r}")
 
 
 @attrs.frozen

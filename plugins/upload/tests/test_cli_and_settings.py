@@ -147,3 +147,17 @@ def test_credential_names_are_found_in_nested_options() -> None:
     }
 
     assert secret_names(options) == ["client_kwargs.aws_session_token", "sas_token", "Password"]
+
+
+def test_the_url_takes_the_placeholders_of_output_folders(tmp_path: Path, run_cli: RunCli) -> None:
+    store = import_demo_course(run_cli)
+
+    run = run_cli(
+        *store, "export", "-s", "rdm-01-why", "-f", "markdown", "-o", "out/{date}",
+        "--job-id", "weekly", "--upload", "share/{job_id}/{date}", "--progress", "none",
+    )  # fmt: skip
+
+    assert run.returncode == 0, run.stderr
+    (dated,) = (tmp_path / "out").iterdir()
+    assert dated.name.isdigit()
+    assert tree(tmp_path / "share" / "weekly" / dated.name) == tree(dated)

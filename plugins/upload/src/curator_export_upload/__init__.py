@@ -37,6 +37,7 @@ def curator_export_job_settings() -> Sequence[JobSettings]:
             name=SETTINGS_NAME,
             options=UploadSettings,
             description="copy the job's finished files to an fsspec URL (s3://, gs://, sftp://...)",
+            placeholder_fields=("url",),  # s3://bucket/backups/{date}: a prefix per run
         )
     ]
 
