@@ -62,6 +62,22 @@ def test_json_lines_carry_event_level_logger_and_fields(root_logger):
     assert last["level"] == "warning"
 
 
+def test_json_lines_carry_the_traceback_of_an_exception(root_logger):
+    """An exception logged with --log-json carries its traceback as text, not a flag."""
+    stream = io.StringIO()
+    configure(0, json=True, stream=stream)
+    log = get_logger("curator_export.test_logging")
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        log.exception("it failed", task="t3")
+    (line,) = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert line["event"] == "it failed"
+    assert "exc_info" not in line
+    assert "Traceback (most recent call last)" in line["exception"]
+    assert "ValueError: boom" in line["exception"]
+
+
 def test_console_format_shows_fields_and_tracebacks(root_logger):
     """Without --log-json, events are rendered for people, with the exception's traceback."""
     stream = io.StringIO()

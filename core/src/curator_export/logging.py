@@ -137,13 +137,16 @@ def processor_formatter(*, json: bool, colors: bool) -> logging.Formatter:
     """structlog's formatter for our handler: JSON lines or the console renderer."""
     import structlog
 
-    renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(colors=colors)
-    )
+    processors: list[structlog.typing.Processor] = [
+        structlog.stdlib.ProcessorFormatter.remove_processors_meta
+    ]
+    if json:
+        # The console renderer draws tracebacks itself; JSON needs the text, not "exc_info": true.
+        processors += [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+    else:
+        processors.append(structlog.dev.ConsoleRenderer(colors=colors))
     return structlog.stdlib.ProcessorFormatter(
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        processors=processors,
         foreign_pre_chain=_shared_processors(),
     )
 
