@@ -246,6 +246,17 @@ def test_exit_codes_say_what_happened(cli, make_store, run_cli, cli_env, tmp_pat
     assert "pfd" in unknown.stderr
 
 
+def test_a_bad_brand_file_is_a_usage_error_naming_the_option(cli, tmp_path):
+    """A brand file that cannot be read exits 2 (invalid input) before anything renders."""
+    brand = tmp_path / "brand.toml"
+    brand.write_text("primary_color = [unclosed\n")
+    run = cli("export", "-s", "s1", "-f", "chaos", "-o", "out", "--brand", str(brand))
+    assert run.returncode == 2, run.stderr
+    assert "--brand" in run.stderr
+    assert "not valid TOML" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_on_conflict_flag_keeps_or_refuses_existing_files(cli, tmp_path):
     """--on-conflict skip keeps an existing file (exit 0); error fails the export (exit 1)."""
     out = tmp_path / "out"

@@ -154,7 +154,7 @@ def _with_upload(
 @click.option(
     "--brand",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Branding file (TOML or JSON).",
+    help="Branding file: TOML, JSON or a Quarto _brand.yml.",
 )
 @click.option("--no-metadata", is_flag=True, help="Leave generator, time and ids out of the files.")
 @click.option("--types", default=None, help="Content types to include, comma-separated.")
@@ -209,8 +209,13 @@ def export_command(app: App, /, **params: Any) -> None:
             import attrs
 
             from curator_export.branding import load_brand_file
+            from curator_export.errors import BrandingError
 
-            jobs = [attrs.evolve(jobs[0], branding_options=load_brand_file(params["brand"]))]
+            try:
+                branding = load_brand_file(params["brand"])
+            except BrandingError as exc:  # bad input, like a bad option value: exit 2
+                raise click.BadParameter(str(exc), param_hint="--brand") from exc
+            jobs = [attrs.evolve(jobs[0], branding_options=branding)]
         options = _options(BatchExportOptions(), params)
         execute(app, store, _with_upload(app, jobs, params), options, params["progress"])
 
