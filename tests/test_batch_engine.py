@@ -415,6 +415,26 @@ def test_progress_reaches_the_callback_and_progress_sinks(
     assert last.errors_encountered == 1
 
 
+def test_export_tracking_sees_each_result_as_it_is_recorded(make_store, host, tmp_path):
+    """with_export_tracking gets every ExportResult, failures with their reason, before the
+    progress event that counts it; a callback that raises stops nothing."""
+    course = dict(SAMPLE_COURSE)
+    course["s2"] = ("Rivers", [("slides", "Rivers", "Rivers CHAOS:RAISE@chaos")])
+    seen: list[tuple[str, int]] = []
+    manager = BatchExportManager(make_store(course), host=host)
+    events = progress_events(manager)
+    manager.with_export_tracking(lambda result: seen.append((str(result.status), len(events))))
+    manager.with_export_tracking(lambda result: 1 / 0)
+    result = manager.execute_batch_export([job(tmp_path / "a", "a")], SERIAL)
+    exports = result.job_results[0].exports
+    assert [status for status, _ in seen] == [str(export.status) for export in exports]
+    assert sorted(status for status, _ in seen) == ["failed", "succeeded", "succeeded"]
+    failed = next(export for export in exports if export.status is ExportStatus.FAILED)
+    assert failed.error
+    # each result arrives before the event that counts it (events[0] is "planned")
+    assert [count for _, count in seen] == [1, 2, 3]
+
+
 def test_a_broken_progress_callback_does_not_stop_the_batch(store, host, tmp_path):
     """A callback that raises is logged; every file is still written."""
 

@@ -210,6 +210,16 @@ def test_help_does_not_load_the_plugin_host_or_logging(run_python):
     assert imported_after_cli(run_python, ["--help"], NOT_FOR_HELP) == []
 
 
+#: The web service's stack: only `serve` itself imports it (curator-export-web).
+WEB_MODULES = ("curator_export_web", "starlette", "uvicorn", "anyio")
+
+
+def test_help_and_plugins_do_not_import_the_web_stack(run_python):
+    """`--help`, `serve --help` and `plugins` leave Starlette and uvicorn unimported."""
+    for args in (["--help"], ["serve", "--help"], ["plugins"]):
+        assert imported_after_cli(run_python, args, WEB_MODULES) == [], args
+
+
 def test_plugins_imports_only_what_listing_needs(run_python):
     """`plugins` (table and `--json`) lists every plugin without structlog, cattrs, the model,
     render requests or the naming machinery: entry modules import only the records."""

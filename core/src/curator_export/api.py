@@ -118,11 +118,12 @@ def _job_payload(job: JobResult) -> dict[str, Any]:
         "filesUnchanged": job.files_unchanged,
         "errorMessage": job.error,
         "errorKind": str(job.error_kind) if job.error_kind else None,
-        "exports": [_export_payload(export) for export in job.exports],
+        "exports": [export_payload(export) for export in job.exports],
     }
 
 
-def _export_payload(export: ExportResult) -> dict[str, Any]:
+def export_payload(export: ExportResult) -> dict[str, Any]:
+    """One export's result as the seed's camelCase JSON (an element of ``exports``)."""
     return {
         "format": export.format,
         "sessionIds": list(export.session_ids),

@@ -57,6 +57,9 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
+#: Receives each export's result as it is recorded (``with_export_tracking``).
+ExportCallback = Callable[[ExportResult], None]
+
 #: Seconds a task may take for parsing, on top of ``export_timeout`` for each of its formats;
 #: never more than ``export_timeout`` itself, so that a small timeout stays small.
 TASK_OVERHEAD_SECONDS = 30.0
@@ -83,12 +86,19 @@ class BatchExportManager:
         self.executor_name = executor
         self._clock = clock
         self._callbacks: list[ProgressCallback] = []
+        self._export_callbacks: list[ExportCallback] = []
         self._executor: Executor | None = None
         self.cancel_reason: str | None = None
 
     def with_progress_tracking(self, callback: ProgressCallback) -> Self:
         """Send every ``BatchProgress`` event to ``callback`` too (in the calling thread)."""
         self._callbacks.append(callback)
+        return self
+
+    def with_export_tracking(self, callback: ExportCallback) -> Self:
+        """Send every ``ExportResult`` to ``callback`` as it is recorded (in the calling
+        thread): a front end lists each file, or its error, as soon as it is settled."""
+        self._export_callbacks.append(callback)
         return self
 
     def cancel(self, reason: str = "interrupted") -> None:
@@ -138,7 +148,7 @@ class BatchExportManager:
             create_directories=True,
         )
         log.info("batch started", batch=plan.batch_id, jobs=len(jobs), files=plan.total_files)
-        run = _Run(plan, options, self.host, self._callbacks)
+        run = _Run(plan, options, self.host, self._callbacks, self._export_callbacks)
         self._clean_stale_temporaries(plan)
         run.settle_planned()
         if plan.tasks and self.cancel_reason is None:
@@ -248,11 +258,13 @@ class _Run:
         options: BatchExportOptions,
         host: PluginHost,
         callbacks: Sequence[ProgressCallback],
+        export_callbacks: Sequence[ExportCallback] = (),
     ) -> None:
         self.plan = plan
         self.options = options
         self.host = host
         self.callbacks = callbacks
+        self.export_callbacks = export_callbacks
         self.tasks = {task.task_id: task for task in plan.tasks}
         self.results: dict[str, list[ExportResult]] = {job.job_id: [] for job in plan.jobs}
         self.remaining = {job.job_id: 0 for job in plan.jobs}
@@ -314,6 +326,11 @@ class _Run:
             if annotations:
                 result = attrs.evolve(result, annotations={**result.annotations, **annotations})
         self.results[result.job_id].append(result)
+        for callback in self.export_callbacks:
+            try:
+                callback(result)
+            except Exception as exc:  # like a progress display: it must not stop the batch
+                log.error("export callback failed", error=repr(exc))
         failed = result.status in (ExportStatus.FAILED, ExportStatus.CANCELLED)
         self.any_failed = self.any_failed or failed
         self.tracker.file_done(failed=failed)
@@ -621,4 +638,4 @@ def progress_events(manager: BatchExportManager) -> list[BatchProgress]:
     return events
 
 
-__all__ = ["BatchExportManager", "progress_events"]
+__all__ = ["BatchExportManager", "ExportCallback", "progress_events"]

@@ -238,6 +238,89 @@ def demo_command(app: App, directory: Path, progress: str | None) -> None:
         )
 
 
+@cli.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback needs $CURATOR_EXPORT_TOKEN.",
+)
+@click.option(
+    "--port",
+    default=8750,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--output-root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="curator-web-exports",
+    show_default=True,
+    help="The folder every batch writes into (each in a folder of its own); nothing else is.",
+)
+@click.option(
+    "--brand-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Brand files (and their logos) that requests may choose by name.",
+)
+@click.option(
+    "--max-batches",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Batches running at once; more are refused (429).",
+)
+@pass_app
+@_fail_cleanly
+def serve_command(
+    app: App,
+    *,
+    host: str,
+    port: int,
+    output_root: Path,
+    brand_dir: Path | None,
+    max_batches: int,
+) -> None:
+    """Serve the export page and its HTTP API (from the curator-export-web distribution).
+
+    Batches go into --output-root; off loopback every request needs the token in
+    $CURATOR_EXPORT_TOKEN. Ctrl-C cancels running batches cleanly and stops.
+    """
+    try:
+        from curator_export_web.config import ServiceConfig, ServiceConfigError
+        from curator_export_web.server import make_server
+    except ImportError as exc:
+        click.echo(
+            "error: `serve` needs the curator-export-web distribution"
+            f" (pip install curator-export-web): {exc}",
+            err=True,
+        )
+        sys.exit(2)
+    if not app.store_path.exists():
+        raise CuratorExportError(
+            f"no session store at {app.store_path}; run `curator-export import PATH` "
+            "or `curator-export demo` first"
+        )
+    config = ServiceConfig.from_env(
+        store_path=app.store_path,
+        output_root=output_root,
+        brand_dir=brand_dir,
+        host=host,
+        port=port,
+        max_running_batches=max_batches,
+    )
+    try:
+        server = make_server(config, host=app.host)
+    except ServiceConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"exports go to {config.output_root}", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn raises the Ctrl-C again once it has stopped cleanly
+        click.echo("stopped", err=True)
+
+
 def main() -> None:
     cli(prog_name="curator-export")
 

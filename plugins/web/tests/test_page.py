@@ -1,0 +1,92 @@
+"""The page in headless Chromium (Debian's), against the real server: pick, start, download."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and shutil.which("chromium") is None,
+    reason="Debian's chromium is not installed (apt-get install chromium); Playwright's own"
+    " browsers are never downloaded",
+)
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright for Python is not installed"
+    )
+    executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def test_pick_two_sessions_and_two_formats_start_and_download_the_zip(
+    browser, live_server, tmp_path
+):
+    """Keyboard and clicks as a coordinator would: search, tick, start, watch 100 %, zip."""
+    _, url = live_server
+    # bypass_csp: Playwright's waits evaluate script, which the page's policy forbids.
+    context = browser.new_context(accept_downloads=True, bypass_csp=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url + "/")
+    page.wait_for_selector("body[data-ready=yes]")
+    # search narrows the list, and a choice survives the filtering
+    page.get_by_label("Search").fill("lake")
+    page.wait_for_function("document.querySelectorAll('#session-list li').length === 1")
+    page.get_by_label("Lake Ecology").check()
+    page.get_by_label("Search").fill("")
+    page.wait_for_function("document.querySelectorAll('#session-list li').length > 3")
+    page.get_by_label("Rivers").check()
+    assert page.get_by_label("Lake Ecology").is_checked()
+    page.get_by_label("html", exact=True).check()
+    page.get_by_label("markdown", exact=True).focus()
+    page.keyboard.press("Space")  # a checkbox works from the keyboard
+    assert page.get_by_label("markdown", exact=True).is_checked()
+    page.get_by_role("button", name="Start export").click()
+    page.wait_for_function("document.querySelector('#progress-bar').value === 100", timeout=60000)
+    page.wait_for_selector("#zip-link:not([hidden])", timeout=30000)
+    assert "Finished" in page.locator("#progress-text").inner_text()
+    assert page.locator("#progress-text").get_attribute("aria-live") == "polite"
+    rows = page.locator("#results tbody tr")
+    assert rows.count() == 4
+    assert page.locator("#results tbody a").count() == 4
+    with page.expect_download() as download_info:
+        page.locator("#zip-link").click()
+    zip_path = tmp_path / "download.zip"
+    download_info.value.save_as(zip_path)
+    with zipfile.ZipFile(io.BytesIO(zip_path.read_bytes())) as archive:
+        names = set(archive.namelist())
+        assert archive.testzip() is None
+        html = archive.read("s1.html").decode("utf-8")
+    assert {"s1.html", "s2.html", "s1.md", "s2.md"} <= names
+    assert any(name.startswith("batch_export_manifest_") for name in names)
+    assert "Lakes turn over twice a year." in html
+    assert errors == []
+    context.close()
+
+
+def test_a_refused_start_shows_every_reason(browser, live_server):
+    """Nothing chosen: the page says so in an alert, without asking the server."""
+    _, url = live_server
+    page = browser.new_page(bypass_csp=True)
+    page.goto(url + "/")
+    page.wait_for_selector("body[data-ready=yes]")
+    page.get_by_role("button", name="Start export").click()
+    alert = page.get_by_role("alert")
+    assert "at least one session" in alert.inner_text()
+    assert "at least one format" in alert.inner_text()
+    page.close()
