@@ -16,7 +16,6 @@ from curator_export.store import SQLiteStore
 PLUGIN_ENV = (
     "CURATOR_QUIZCSV_PROGRESS_LOG",
     "CURATOR_QUIZCSV_BRAND_FILE",
-    "CURATOR_QUIZCSV_SHA256SUMS",
 )
 
 

@@ -14,11 +14,12 @@ import pytest
 
 from curator_export.batch import BatchExportManager
 from curator_export.demo import DemoCourse
-from curator_export.errors import BrandingError
+from curator_export.errors import BrandingError, ValidationError
 from curator_export.model import (
     BatchExportJob,
     BatchExportOptions,
     Branding,
+    ExportResult,
     ExportStatus,
     NamingChoice,
     OnConflict,
@@ -26,6 +27,7 @@ from curator_export.model import (
 from curator_export.naming import NamingContext
 from curator_export.plugins import PluginHost
 from curator_export.store import SQLiteStore
+from curator_export_quizcsv.checksums import ChecksumSettings
 
 SERIAL = BatchExportOptions(parallel_exports=False, create_manifest=False)
 ReadCsv = Callable[..., list[dict[str, str]]]
@@ -168,39 +170,54 @@ def test_lms_names_suit_every_format_and_fall_back_to_job_order(
 
 
 def test_sha256sums_lists_the_finished_files_and_sha256sum_checks_them(
-    demo_store: SQLiteStore, ids: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_store: SQLiteStore, ids: list[str], tmp_path: Path
 ) -> None:
-    """With CURATOR_QUIZCSV_SHA256SUMS=1 each job's folder gets SHA256SUMS: a line per file
-    written (Markdown companions too, none for skipped exports), which `sha256sum -c` accepts;
-    overwriting the files replaces their lines, and a changed file fails the check."""
+    """A job with a ``checksums`` table gets SHA256SUMS: a line per file written (Markdown
+    companions and the manifests too, none for skipped exports), which `sha256sum -c`
+    accepts; overwriting the files replaces their lines, and a changed file fails the check."""
     if shutil.which("sha256sum") is None:
         pytest.skip("sha256sum (GNU coreutils) is not installed")
-    monkeypatch.setenv("CURATOR_QUIZCSV_SHA256SUMS", "1")
     out = tmp_path / "out"
+    checked = job(
+        out,
+        ids,
+        ["quiz-csv", "markdown"],
+        naming_strategy=NamingChoice("lms"),
+        settings={"checksums": ChecksumSettings()},
+    )
 
-    def run() -> None:
+    def run() -> list[ExportResult]:
         result = BatchExportManager(demo_store).execute_batch_export(
-            [job(out, ids, ["quiz-csv", "markdown"], naming_strategy=NamingChoice("lms"))],
-            BatchExportOptions(parallel_exports=False, on_conflict=OnConflict.OVERWRITE),
+            [checked], BatchExportOptions(parallel_exports=False, on_conflict=OnConflict.OVERWRITE)
         )
         assert result.failed_jobs == 0
+        return exports(result)
 
-    run()
+    made = run()
+    written = [e for e in made if e.status is ExportStatus.SUCCEEDED]
+    assert written
+    assert {e.annotations["quizcsv"]["listed_in"] for e in written} == {"SHA256SUMS"}
     sums = out / "SHA256SUMS"
     listed = [line.split("  ", 1)[1] for line in sums.read_text().splitlines()]
     files = sorted(
         path.relative_to(out).as_posix()
         for path in out.rglob("*")
-        if path.is_file() and path.name != "SHA256SUMS" and "manifest" not in path.name
+        if path.is_file() and path.name != "SHA256SUMS"
     )
     assert listed == files
     assert sum(name.endswith(".csv") for name in listed) == len(QUIZZES)
     assert any(name.startswith("research-data-management/assets/") for name in listed)
+    assert any(name.startswith("batch_export_manifest_") for name in listed)
     check = sha256sum_check(out)
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.count(": OK") == len(files)
 
-    run()  # the same files again, overwritten in place
+    run()  # the same files again, kept (unchanged) or overwritten in place, a second manifest
+    files = sorted(
+        path.relative_to(out).as_posix()
+        for path in out.rglob("*")
+        if path.is_file() and path.name != "SHA256SUMS"
+    )
     assert [line.split("  ", 1)[1] for line in sums.read_text().splitlines()] == files
     first_csv = next(out.rglob("*.csv"))
     first_csv.write_bytes(first_csv.read_bytes() + b"tampered\r\n")
@@ -209,7 +226,40 @@ def test_sha256sums_lists_the_finished_files_and_sha256sum_checks_them(
     assert f"{first_csv.relative_to(out).as_posix()}: FAILED" in check.stdout
 
 
-def test_without_the_variable_no_sums_file_is_written(
+def test_sha256sums_of_a_zipped_job_list_the_archive_not_the_loose_files(
+    demo_store: SQLiteStore, ids: list[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "zipped"
+    checked = job(out, ids, ["quiz-csv"], settings={"checksums": ChecksumSettings(file="SUMS")})
+
+    result = BatchExportManager(demo_store).execute_batch_export(
+        [checked], BatchExportOptions(parallel_exports=False, compress_output=True)
+    )
+
+    (archive,) = result.archive_paths
+    assert result.manifest_path is not None
+    listed = [line.split("  ", 1)[1] for line in (out / "SUMS").read_text().splitlines()]
+    assert listed == sorted([archive.name, result.manifest_path.name])
+
+
+def test_a_jobs_file_asks_for_checksums_with_a_table(tmp_path: Path) -> None:
+    from curator_export.convert import Converters
+
+    jobs_file = tmp_path / "jobs.toml"
+    jobs_file.write_text(
+        '[[jobs]]\njob_id = "q"\nsession_ids = ["rdm-01-why"]\nformats = ["quiz-csv"]\n'
+        'output_directory = "out"\nchecksums = { file = "../SUMS" }\n'
+    )
+    with pytest.raises(
+        ValidationError, match=r"must be a file name .* @ \$\.jobs\[0\]\.checksums\.file"
+    ):
+        Converters(PluginHost()).read_jobs_file(jobs_file)
+    jobs_file.write_text(jobs_file.read_text().replace("../SUMS", "CHECKSUMS.sha256"))
+    (parsed,) = Converters(PluginHost()).read_jobs_file(jobs_file).jobs
+    assert parsed.settings["checksums"] == ChecksumSettings(file="CHECKSUMS.sha256")
+
+
+def test_without_a_checksums_table_no_sums_file_is_written(
     demo_store: SQLiteStore, ids: list[str], tmp_path: Path
 ) -> None:
     """Installing the plugin alone adds nothing to output folders."""

@@ -50,7 +50,7 @@ def test_every_hook_of_the_plugin_is_shown_from_its_module() -> None:
     hooks = sorted(
         name for name in dir(curator_export_quizcsv) if name.startswith("curator_export_")
     )
-    assert len(hooks) == 5
+    assert len(hooks) == 7
     for hook in hooks:
         assert f"def {hook}(" in shown, hook
     assert all(path.startswith("examples/quiz-csv/") for path, _ in snippets())

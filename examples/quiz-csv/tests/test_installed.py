@@ -35,7 +35,7 @@ def store(run_cli: RunCli, tmp_path: Path) -> Path:
 # --8<-- [start:plugins_json]
 def test_plugins_lists_it_as_a_third_party_plugin(run_cli: RunCli) -> None:
     """`plugins --json` shows quizcsv from curator-export-quizcsv 0.1.0, loaded, not
-    built-in, with its format, its naming strategy and its five hooks."""
+    built-in, with its format, its naming strategy and its seven hooks."""
     plugin = plugins_json(run_cli)["quizcsv"]
     assert plugin["distribution"] == "curator-export-quizcsv"
     assert plugin["version"] == "0.1.0"
@@ -44,9 +44,11 @@ def test_plugins_lists_it_as_a_third_party_plugin(run_cli: RunCli) -> None:
     assert plugin["formats"] == ["quiz-csv"]
     assert plugin["naming_strategies"] == ["lms"]
     assert sorted(plugin["hooks"]) == [
+        "curator_export_after_batch",
         "curator_export_after_export",
         "curator_export_branding",
         "curator_export_formats",
+        "curator_export_job_settings",
         "curator_export_naming_strategies",
         "curator_export_progress",
     ]

@@ -8,8 +8,8 @@ and the ``csv`` module) is imported only when a file is written.
 * naming strategy ``lms``: ``<course>/<NN>-<title>`` in teaching order (``naming``);
 * a progress sink writing JSON lines to ``$CURATOR_QUIZCSV_PROGRESS_LOG`` (``progress_log``);
 * institution branding from ``$CURATOR_QUIZCSV_BRAND_FILE`` (``branding``);
-* a ``SHA256SUMS`` file in each output folder when ``$CURATOR_QUIZCSV_SHA256SUMS=1``
-  (``checksums``).
+* a ``SHA256SUMS`` file in the output folder of each job with a ``checksums`` table
+  (``checksums``: a job settings table, an after_export and an after_batch hook).
 """
 
 from __future__ import annotations
@@ -24,7 +24,11 @@ from curator_export import Format, hookimpl
 # The other hooks live in modules of their own; importing them here puts them on the entry
 # module, where the host looks for hook implementations.
 from curator_export_quizcsv.branding import curator_export_branding
-from curator_export_quizcsv.checksums import curator_export_after_export
+from curator_export_quizcsv.checksums import (
+    curator_export_after_batch,
+    curator_export_after_export,
+    curator_export_job_settings,
+)
 from curator_export_quizcsv.naming import curator_export_naming_strategies
 from curator_export_quizcsv.progress_log import curator_export_progress
 
@@ -34,9 +38,11 @@ if TYPE_CHECKING:
 __all__ = [
     "QuizCsvOptions",
     "__version__",
+    "curator_export_after_batch",
     "curator_export_after_export",
     "curator_export_branding",
     "curator_export_formats",
+    "curator_export_job_settings",
     "curator_export_naming_strategies",
     "curator_export_progress",
     "write_quiz_csv",
