@@ -33,6 +33,12 @@ SLOW_COURSE: CourseSpec = {
 }
 
 
+#: A session whose chaos export fails (its writer raises): an error with its reason.
+BROKEN_COURSE: CourseSpec = {
+    "broken": ("Broken Session", [("slides", "Broken", "# Broken\n\nCHAOS:RAISE@chaos")]),
+}
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
@@ -49,8 +55,8 @@ def make_store_file(folder: Path, course: CourseSpec) -> Path:
 
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
-    """The sample course and the slow course in one store."""
-    return make_store_file(tmp_path, {**SAMPLE_COURSE, **SLOW_COURSE})
+    """The sample course, the slow course and a broken session in one store."""
+    return make_store_file(tmp_path, {**SAMPLE_COURSE, **SLOW_COURSE, **BROKEN_COURSE})
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ async def test_formats_lists_formats_naming_templates_and_brands(client):
 async def test_sessions_are_searched_and_filtered(client):
     """GET /api/sessions: words match title or id; course and content type filter."""
     everything = (await client.get("/api/sessions")).json()
-    assert everything["total"] == 9
+    assert everything["total"] == 10
     assert [s["id"] for s in everything["sessions"][:3]] == ["s1", "s2", "s3"]
     assert everything["sessions"][0]["contentTypes"] == ["slides", "instructor_notes", "quiz"]
     lakes = (await client.get("/api/sessions", params={"q": "LAKE eco"})).json()
@@ -158,17 +158,24 @@ async def test_batch_runs_and_reports_status_events_files_and_zip(client, finish
 
 
 async def test_failed_exports_carry_their_reason(client, finished):
-    """A writer that raises: the export is failed with its reason, the batch 'failed'."""
-    course_session = "s1"
-    response = await client.post(
-        "/api/batches",
-        json={"jobs": [job([course_session, "nope"], ["plain"])], "options": SERIAL},
-    )
+    """A writer that raises and an unknown session: each failure comes with its reason and
+    kind, in its export event and in the result; the batch is 'failed'."""
+    jobs = [
+        job(["s1", "broken"], ["chaos"]),
+        {**job(["nope"], ["plain"]), "jobId": "missing"},
+    ]
+    response = await client.post("/api/batches", json={"jobs": jobs, "options": SERIAL})
     status = await finished(client, response.json()["batchId"])
     assert status["status"] == "failed"
-    job_result = status["result"]["jobResults"][0]
-    assert "nope" in job_result["errorMessage"]
-    assert job_result["errorKind"] == "not_found"
+    failed = [export for export in status["exports"] if not export["success"]]
+    assert len(failed) == 1
+    assert failed[0]["sessionIds"] == ["broken"]
+    assert failed[0]["errorKind"] == "writer_error"
+    assert "chaos: the chaos writer broke" in failed[0]["errorMessage"]
+    assert failed[0]["downloadUrl"] is None
+    missing = status["result"]["jobResults"][1]
+    assert "nope" in missing["errorMessage"]
+    assert missing["errorKind"] == "not_found"
 
 
 async def test_batch_request_problems_are_all_reported(client):

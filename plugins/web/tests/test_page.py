@@ -90,3 +90,42 @@ def test_a_refused_start_shows_every_reason(browser, live_server):
     assert "at least one session" in alert.inner_text()
     assert "at least one format" in alert.inner_text()
     page.close()
+
+
+def axe_script() -> Path | None:
+    """axe-core from the shared validators (../shared/tools/validate/install.sh)."""
+    import os
+
+    home = Path(os.environ.get("VALID_HOME", "/tmp/valid"))
+    script = home / "node" / "node_modules" / "axe-core" / "axe.min.js"
+    return script if script.is_file() else None
+
+
+def test_the_page_passes_axe_during_and_after_a_batch(browser, live_server):
+    """axe-core (WCAG 2 A and AA rules: labels, contrast, names, landmarks) finds nothing on
+    the page with a finished batch listed, a failed file and its reason included."""
+    script = axe_script()
+    if script is None:
+        pytest.skip("axe-core is not installed (run ../shared/tools/validate/install.sh)")
+    _, url = live_server
+    page = browser.new_page(bypass_csp=True)
+    page.goto(url + "/")
+    page.wait_for_selector("body[data-ready=yes]")
+    page.get_by_label("Lake Ecology").check()
+    page.get_by_label("Broken Session").check()
+    page.get_by_label("chaos", exact=True).check()
+    page.get_by_label("plain", exact=True).check()
+    page.get_by_role("button", name="Start export").click()
+    page.wait_for_selector("#zip-link:not([hidden])", timeout=60000)
+    failed = page.locator("#results tbody tr.failed")
+    assert failed.count() == 1
+    assert "chaos: the chaos writer broke" in failed.inner_text()
+    assert "failures" in page.locator("#progress-text").inner_text()
+    page.add_script_tag(path=str(script))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag',"
+        " values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations"
+        ".map(v => `${v.id}: ${v.help} (${v.nodes.length})`)"
+    )
+    assert found == []
+    page.close()
