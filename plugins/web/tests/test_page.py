@@ -35,7 +35,8 @@ def browser():
 def test_pick_two_sessions_and_two_formats_start_and_download_the_zip(
     browser, live_server, tmp_path
 ):
-    """Keyboard and clicks as a coordinator would: search, tick, start, watch 100 %, zip."""
+    """Keyboard and clicks as a coordinator would: search, tick, upload a brand file, start,
+    watch 100 %, download the zip and find the files, branded, in it."""
     _, url = live_server
     # bypass_csp: Playwright's waits evaluate script, which the page's policy forbids.
     context = browser.new_context(accept_downloads=True, bypass_csp=True)
@@ -56,6 +57,10 @@ def test_pick_two_sessions_and_two_formats_start_and_download_the_zip(
     page.get_by_label("markdown", exact=True).focus()
     page.keyboard.press("Space")  # a checkbox works from the keyboard
     assert page.get_by_label("markdown", exact=True).is_checked()
+    brand = b'institution_name = "Uploaded University"\n[colors]\nprimary = "#0F4C5C"\n'
+    page.get_by_label("Or upload a brand file").set_input_files(
+        files=[{"name": "brand.toml", "mimeType": "application/toml", "buffer": brand}]
+    )
     page.get_by_role("button", name="Start export").click()
     page.wait_for_function("document.querySelector('#progress-bar').value === 100", timeout=60000)
     page.wait_for_selector("#zip-link:not([hidden])", timeout=30000)
@@ -75,6 +80,7 @@ def test_pick_two_sessions_and_two_formats_start_and_download_the_zip(
     assert {"s1.html", "s2.html", "s1.md", "s2.md"} <= names
     assert any(name.startswith("batch_export_manifest_") for name in names)
     assert "Lakes turn over twice a year." in html
+    assert "Uploaded University" in html  # the uploaded brand file was used
     assert errors == []
     context.close()
 

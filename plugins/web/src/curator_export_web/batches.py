@@ -45,9 +45,8 @@ from curator_export_web.payloads import (
 
 log = get_logger(__name__)
 
+#: A batch's status until it ends "completed", "failed", "interrupted" or "error" (raised).
 RUNNING = "running"
-#: The manager's own words for how a batch ended, plus "error" for a batch that raised.
-FINISHED = ("completed", "failed", "interrupted", "error")
 
 
 @attrs.frozen
