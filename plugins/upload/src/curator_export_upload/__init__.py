@@ -100,3 +100,13 @@ def _folder(job: BatchExportJob) -> Path:
 
 def _inside(path: Path, folder: Path) -> bool:
     return Path(os.path.abspath(path)).is_relative_to(folder)
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata when first asked for (listing
+    plugins takes the version from the entry point's distribution instead)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("curator-export-upload")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
