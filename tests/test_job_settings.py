@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -74,3 +75,40 @@ def test_a_bad_settings_placeholder_fails_the_job_with_its_place(
     assert not job.success
     assert "destination.url: unknown placeholder {dat} (did you mean {date}?)" in job.error
     assert recorder.seen == []
+
+
+class RefusingAuditor:
+    """An after_export step that fails for s2's file, as an upload to a full store would."""
+
+    @hookimpl
+    def curator_export_after_export(self, job: BatchExportJob, result: Any) -> dict[str, Any]:
+        if result.session_ids == ("s2",):
+            return {"status": "failed", "error": "the audit store refused it"}
+        return {"status": "recorded"}
+
+
+def test_a_failed_post_export_step_fails_the_job_and_keeps_the_file(
+    host: Any, register_plugin: Any, make_store: Any, tmp_path: Path
+) -> None:
+    register_plugin(RefusingAuditor, name="auditor")
+    job = BatchExportJob(
+        job_id="audited", session_ids=["s1", "s2"], formats=["plain"], output_directory=tmp_path
+    )
+
+    result = BatchExportManager(make_store(), host=host).execute_batch_export(
+        [job], BatchExportOptions(parallel_exports=False)
+    )
+
+    (job_result,) = result.job_results
+    assert [e.status for e in job_result.exports] == ["succeeded", "succeeded"]
+    assert all(e.path is not None and e.path.is_file() for e in job_result.exports)
+    assert not job_result.success
+    assert result.failed_jobs == 1
+    assert job_result.error == (
+        "auditor failed for 1 file after export (first: s2.plain: the audit store refused it)"
+    )
+    assert result.manifest_path is not None
+    manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
+    (entry,) = manifest["batch_export_manifest"]["jobs"]
+    assert entry["success"] is False
+    assert "auditor failed for 1 file" in entry["error_message"]

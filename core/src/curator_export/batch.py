@@ -13,10 +13,10 @@ import getpass
 import os
 import pickle
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
@@ -267,6 +267,8 @@ class _Run:
         self.export_callbacks = export_callbacks
         self.tasks = {task.task_id: task for task in plan.tasks}
         self.results: dict[str, list[ExportResult]] = {job.job_id: [] for job in plan.jobs}
+        #: Per job, what after_export hooks said failed for its files (an upload ...).
+        self.post_export_failures: dict[str, list[str]] = {job.job_id: [] for job in plan.jobs}
         self.remaining = {job.job_id: 0 for job in plan.jobs}
         for task in plan.tasks:
             self.remaining[task.job.job_id] += len(task.exports)
@@ -325,6 +327,7 @@ class _Run:
             annotations = self.host.after_export(self.jobs_by_id[result.job_id], result)
             if annotations:
                 result = attrs.evolve(result, annotations={**result.annotations, **annotations})
+                self.post_export_failures[result.job_id] += _failed_steps(annotations, result)
         self.results[result.job_id].append(result)
         for callback in self.export_callbacks:
             try:
@@ -362,7 +365,10 @@ class _Run:
     def finish(self, *, elapsed: float, status: str, store: SessionStore) -> BatchExportResult:
         job_results = []
         for job in self.plan.jobs:
-            problems = self.plan.invalid_jobs.get(job.job_id, ())
+            problems = [
+                *self.plan.invalid_jobs.get(job.job_id, ()),
+                *_summarize_failed_steps(self.post_export_failures[job.job_id]),
+            ]
             job_results.append(
                 JobResult(
                     job.job_id,
@@ -382,6 +388,29 @@ class _Run:
         self.emit("finished")
         self.host.after_batch(result, self.plan.jobs)
         return result
+
+
+def _failed_steps(annotations: Mapping[str, Mapping[str, Any]], result: ExportResult) -> list[str]:
+    """``plugin: file: error`` for each annotation that says its step failed."""
+    name = result.path.name if result.path else result.format
+    return [
+        f"{plugin}: {name}: {note.get('error') or 'failed'}"
+        for plugin, note in annotations.items()
+        if note.get("status") == "failed"
+    ]
+
+
+def _summarize_failed_steps(failures: Sequence[str]) -> list[str]:
+    """One problem per plugin whose post-export step failed, with the first file's reason."""
+    by_plugin: dict[str, list[str]] = {}
+    for failure in failures:
+        plugin, _, detail = failure.partition(": ")
+        by_plugin.setdefault(plugin, []).append(detail)
+    return [
+        f"{plugin} failed for {len(details)} file{'s' if len(details) > 1 else ''}"
+        f" after export (first: {details[0]})"
+        for plugin, details in by_plugin.items()
+    ]
 
 
 def _estimated_work(task: PlannedTask) -> int:

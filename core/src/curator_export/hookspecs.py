@@ -127,8 +127,11 @@ def curator_export_after_export(
     Return ``None``, or a mapping of JSON data (strings, numbers, booleans, null, lists,
     mappings): the core keeps it in ``result.annotations`` under the plugin's name and
     writes it into the export's manifest entry (``"annotations": {"audit": {...}}``). A
-    value that is not JSON data is logged and dropped. The hook runs between files, so a
-    slow one slows the batch.
+    value that is not JSON data is logged and dropped. An annotation whose ``status`` is
+    ``"failed"`` says the plugin's step failed for this file: the export stays
+    ``succeeded`` (its file is complete and kept) and the job fails with the annotation's
+    ``error`` (``upload failed for 2 files after export (first: ...)``), so the batch's
+    exit code says so. The hook runs between files, so a slow one slows the batch.
 
     Example::
 

@@ -162,8 +162,11 @@ def test_a_file_that_cannot_be_uploaded_is_recorded_and_kept(
     assert (
         "503" in upload["error"] or "SlowDown" in upload["error"] or "injected" in upload["error"]
     )
-    # The export itself succeeded and its file stays; the rest went up.
+    # The export itself succeeded and its file stays; the rest went up; the job says so.
     assert failed[0]["status"] == "succeeded"
+    assert result.failed_jobs == 1
+    assert result.job_results[0].error is not None
+    assert "upload failed for 1 file after export" in result.job_results[0].error
     assert (result.manifest_path.parent / failed[0]["output_path"]).is_file()  # type: ignore[union-attr]
     remote = objects(s3_server, bucket, "partly")
     assert failed[0]["output_path"] not in remote
