@@ -8,7 +8,7 @@ anything heavy.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -102,6 +102,10 @@ class NamingStrategy:
     takes_pattern: bool = False
 
 
+def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(value) for value in values)
+
+
 def _check_settings_class(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not (isinstance(value, type) and attrs.has(value)):
         raise TypeError(f"options must be an attrs class, not {value!r}")
@@ -124,7 +128,7 @@ class JobSettings:
     name: str = attrs.field(validator=_check_name)
     options: type[Any] = attrs.field(validator=_check_settings_class)
     description: str = ""
-    placeholder_fields: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    placeholder_fields: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
 
     @placeholder_fields.validator
     def _check_placeholder_fields(self, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 #: Protocols whose puts are atomic: an object appears only once it is complete.
 OBJECT_STORES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "memory"})
 
+#: Protocols of a local or mounted folder, where reading a copy back costs no transfer.
+LOCAL = frozenset({"file", "local"})
+
 #: Errors another attempt cannot mend: a missing bucket, refused access, a bad option.
 PERMANENT_ERRORS: tuple[type[Exception], ...] = (
     PermissionError,
@@ -76,8 +79,9 @@ class Outcome:
     url: str
     status: str
     attempts: int
-    #: How the copy was checked: ``md5`` (the object store's ETag), ``sha256`` (read back)
-    #: or ``size`` (all the store tells).
+    #: How the copy was checked: ``md5`` (the object store's ETag), ``sha256`` (a local or
+    #: mounted copy, read back) or ``size`` (all the store tells, or SFTP, where reading
+    #: back would double the transfer).
     verified: str | None = None
     error: str | None = None
 
@@ -181,7 +185,7 @@ def _holds(
     etag = str(info.get("ETag") or info.get("etag") or "").strip('"')
     if etag and "-" not in etag and len(etag) == 32:  # a single-part upload: the MD5
         return "md5" if etag == digests.md5 else None
-    if not _is_object_store(fs):  # cheap to read back: compare the bytes themselves
+    if _protocols(fs) & LOCAL:  # cheap to read back: compare the bytes themselves
         sha256 = hashlib.sha256()
         with fs.open(remote, "rb") as file:
             while chunk := file.read(1 << 20):
@@ -208,8 +212,11 @@ def _put(fs: AbstractFileSystem, local: Path, remote: str) -> None:
 
 
 def _is_object_store(fs: AbstractFileSystem) -> bool:
-    protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
-    return bool(OBJECT_STORES.intersection(protocols))
+    return bool(_protocols(fs) & OBJECT_STORES)
+
+
+def _protocols(fs: AbstractFileSystem) -> frozenset[str]:
+    return frozenset((fs.protocol,) if isinstance(fs.protocol, str) else fs.protocol)
 
 
 def _describe(exc: BaseException) -> str:
