@@ -271,6 +271,13 @@ def demo_command(app: App, directory: Path, progress: str | None) -> None:
     show_default=True,
     help="Batches running at once; more are refused (429).",
 )
+@click.option(
+    "--keep-batches",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Keep the folders of the N batches that finished last; remove older ones"
+    " (also those earlier runs left). Default: keep all.",
+)
 @pass_app
 @_fail_cleanly
 def serve_command(
@@ -281,6 +288,7 @@ def serve_command(
     output_root: Path,
     brand_dir: Path | None,
     max_batches: int,
+    keep_batches: int | None,
 ) -> None:
     """Serve the export page and its HTTP API (from the curator-export-web distribution).
 
@@ -309,6 +317,7 @@ def serve_command(
         host=host,
         port=port,
         max_running_batches=max_batches,
+        keep_batches=keep_batches,
     )
     try:
         server = make_server(config, host=app.host)

@@ -6,12 +6,15 @@ the same app under a real uvicorn on 127.0.0.1 and a free port.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
@@ -92,6 +95,12 @@ def client_for(app: Any, **kwargs: Any) -> httpx.AsyncClient:
 
 
 @pytest.fixture
+def open_client() -> Callable[..., httpx.AsyncClient]:
+    """``async with open_client(app) as http:`` a client of another app than ``app``."""
+    return client_for
+
+
+@pytest.fixture
 async def app(config: ServiceConfig, host: PluginHost) -> AsyncIterator[Any]:
     application = create_app(config, host=host)
     yield application
@@ -125,19 +134,13 @@ def finished() -> Callable[..., Any]:
     return wait_until_finished
 
 
-@pytest.fixture
-def live_server(config: ServiceConfig, host: PluginHost) -> Iterator[tuple[CancellingServer, str]]:
-    """The app under a real uvicorn on 127.0.0.1, port 0 (a free one), in a thread."""
-    server = make_server(
-        ServiceConfig(
-            store_path=config.store_path,
-            output_root=config.output_root,
-            brand_dir=config.brand_dir,
-            port=0,
-        ),
-        host=host,
-        log_level="warning",
-    )
+@contextlib.contextmanager
+def running_server(
+    config: ServiceConfig, host: PluginHost, address: str = "127.0.0.1"
+) -> Iterator[tuple[CancellingServer, int]]:
+    """The app for ``config`` under a real uvicorn on ``address``, port 0 (a free one), in a
+    thread; yields the server and its port."""
+    server = make_server(attrs.evolve(config, host=address, port=0), host=host, log_level="warning")
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -146,7 +149,22 @@ def live_server(config: ServiceConfig, host: PluginHost) -> Iterator[tuple[Cance
             raise AssertionError("uvicorn did not start")
         time.sleep(0.02)
     try:
-        yield server, f"http://127.0.0.1:{bound_port(server)}"
+        yield server, bound_port(server)
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+@pytest.fixture
+def server_on(
+    config: ServiceConfig, host: PluginHost
+) -> Callable[[str], contextlib.AbstractContextManager[tuple[CancellingServer, int]]]:
+    """``with server_on("::1") as (server, port):`` the app under uvicorn on that address."""
+    return functools.partial(running_server, config, host)
+
+
+@pytest.fixture
+def live_server(config: ServiceConfig, host: PluginHost) -> Iterator[tuple[CancellingServer, str]]:
+    """The app under a real uvicorn on 127.0.0.1, port 0 (a free one), in a thread."""
+    with running_server(config, host) as (server, port):
+        yield server, f"http://127.0.0.1:{port}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import httpx
 import pytest
 
@@ -16,6 +17,7 @@ ROUTES = [
     ("GET", "/"),
     ("GET", "/api/formats"),
     ("GET", "/api/sessions"),
+    ("GET", "/api/sessions/s1/preview"),
     ("GET", "/api/openapi.json"),
     ("GET", "/api/batches"),
     ("GET", "/api/batches/x"),
@@ -140,3 +142,36 @@ def test_serve_refuses_a_public_address_without_a_token(run_cli, store_path):
     )
     assert result.returncode == 2
     assert "CURATOR_EXPORT_TOKEN" in result.stderr
+
+
+def test_host_headers_are_parsed_with_their_brackets():
+    """[::1]:8750 is ::1 (not "[" as a cut at the first colon gives); malformed is None."""
+    from curator_export_web.hosts import host_name, normalized
+
+    assert host_name("[::1]:8750") == "::1"
+    assert host_name("[::1]") == "::1"
+    assert host_name("[0:0:0:0:0:0:0:1]:80") == "::1"
+    assert host_name("LocalHost:8750") == "localhost"
+    assert host_name("127.0.0.1:8750") == "127.0.0.1"
+    for malformed in (None, "", "[", "[::1", "::1", "[::1]x", "[nonsense]:80", "a b", "h:port"):
+        assert host_name(malformed) is None, malformed
+    assert normalized("::1") == normalized("[::1]") == "::1"
+    assert normalized("127.0.0.5") == "127.0.0.5"
+
+
+async def test_a_loopback_server_answers_to_ipv6_loopback_and_its_own_address(config, host):
+    """Host: [::1]:PORT is loopback; [::2] or a name is not; the configured 127.0.0.5 is."""
+    app = create_app(attrs.evolve(config, host="127.0.0.5"), host=host)
+    try:
+        for name, status in (
+            ("[::1]:8750", 200),
+            ("[::1]", 200),
+            ("127.0.0.5:8750", 200),
+            ("[::2]:8750", 400),
+            ("[::1].attacker.example", 400),
+            ("127.0.0.1.nip.io", 400),
+        ):
+            async with http(app, headers={"Host": name}) as client:
+                assert (await client.get("/api/formats")).status_code == status, name
+    finally:
+        await app.state.service.aclose()

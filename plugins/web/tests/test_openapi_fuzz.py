@@ -46,7 +46,7 @@ def test_the_api_answers_as_described(api_schema):
         schemathesis.checks.negative_data_rejection,
     ]
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 9  # every operation of the description
+    assert len(operations) == 10  # every operation of the description
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -135,3 +135,60 @@ def test_the_page_passes_axe_during_and_after_a_batch(browser, live_server):
     )
     assert found == []
     page.close()
+
+
+def test_a_session_preview_opens_from_the_keyboard_in_a_new_tab(browser, live_server):
+    """The row's Preview link (named with the session's title) opens the session as its
+    HTML export shows it, for the audience chosen on the page."""
+    _, url = live_server
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(url + "/")
+    page.wait_for_selector("body[data-ready=yes]")
+    page.get_by_label("Audience").select_option("student")
+    link = page.get_by_role("link", name="Preview Lake Ecology (opens in a new tab)")
+    hidden = link.locator(".visually-hidden").bounding_box()
+    assert hidden is not None
+    assert hidden["width"] <= 1  # only "Preview" shows
+    link.focus()
+    with context.expect_page() as opened:
+        page.keyboard.press("Enter")
+    preview = opened.value
+    preview.wait_for_load_state()
+    assert "audience=student" in preview.url
+    assert "Lake Ecology" in preview.title()
+    text = preview.locator("body").inner_text()
+    assert "Lakes turn over twice a year." in text
+    assert "INSTRUCTOR-NOTE" not in text  # the student audience was applied
+    context.close()
+
+
+def test_the_preview_renders_styled_under_its_own_policy(browser, live_server):
+    """Without bypassing the policy, Chromium blocks nothing of the page (its inline
+    styles); a policy that blocked them would be reported on the console."""
+    _, url = live_server
+    context = browser.new_context()
+    page = context.new_page()
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto(url + "/api/sessions/s1/preview")
+    assert "Lake Ecology" in page.title()
+    body = page.locator("body")
+    assert "Lakes turn over twice a year." in body.inner_text()
+    assert [m for m in messages if "Content Security Policy" in m] == []
+    context.close()
+
+
+def test_every_checkbox_has_the_same_size_however_long_its_label(browser, live_server):
+    """In a narrow window long labels and descriptions wrap; no checkbox shrinks for them."""
+    _, url = live_server
+    page = browser.new_page(viewport={"width": 480, "height": 900}, bypass_csp=True)
+    page.goto(url + "/")
+    page.wait_for_selector("body[data-ready=yes]")
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('input[type=checkbox]')].map(box => {"
+        " const r = box.getBoundingClientRect(); return [box.id, r.width, r.height]; })"
+    )
+    assert len(sizes) > 10
+    assert {(width, height) for _, width, height in sizes} == {(sizes[0][1], sizes[0][2])}, sizes
+    page.close()

@@ -6,11 +6,13 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 import httpx
+import pytest
 
 SERIAL = {"parallelExports": False}
 SLOW_JOB = {
@@ -83,8 +85,12 @@ def refused(url: str) -> bool:
 
 
 def test_the_serve_command_runs_uvicorn_and_stops_on_ctrl_c(store_path, tmp_path):
-    """`curator-export serve --port 0`: answers on the printed address, exits 0 on SIGINT."""
+    """`curator-export serve --port 0 --keep-batches 1`: answers on the printed address,
+    has pruned the folders an earlier run left, exits 0 on SIGINT."""
     env = {**os.environ, "CURATOR_EXPORT_TOKEN": ""}
+    earlier = ["20261101-090000-aaaaaaaaaaaa", "20261102-090000-bbbbbbbbbbbb"]
+    for name in earlier:
+        (tmp_path / "exports" / name).mkdir(parents=True)
     command = [
         sys.executable,
         "-m",
@@ -96,6 +102,8 @@ def test_the_serve_command_runs_uvicorn_and_stops_on_ctrl_c(store_path, tmp_path
         "0",
         "--output-root",
         str(tmp_path / "exports"),
+        "--keep-batches",
+        "1",
     ]
     process = subprocess.Popen(
         command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
@@ -113,9 +121,39 @@ def test_the_serve_command_runs_uvicorn_and_stops_on_ctrl_c(store_path, tmp_path
         assert address, "".join(seen)
         formats = httpx.get(f"{address}/api/formats", timeout=10).json()
         assert "html" in {item["name"] for item in formats["formats"]}
+        assert [path.name for path in (tmp_path / "exports").iterdir()] == earlier[1:]
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def ipv6_loopback() -> bool:
+    """Whether this machine can listen on ::1 (containers often have no IPv6 at all)."""
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+def test_a_server_on_ipv6_loopback_answers_to_its_bracketed_address(server_on):
+    """`serve --host ::1`: http://[::1]:PORT/ works (Host: [::1]:PORT), while a foreign
+    name or another IPv6 address in the Host header is still refused."""
+    with server_on("::1") as (_, port):
+        url = f"http://[::1]:{port}"
+        with httpx.Client(base_url=url, timeout=10) as client:
+            page = client.get("/")
+            assert page.status_code == 200, page.text
+            assert "curator-export" in page.text
+            assert client.get("/api/formats").status_code == 200
+            assert client.get("/", headers={"Host": "localhost"}).status_code == 200
+            for foreign in ("attacker.example", f"evil.example:{port}", f"[2001:db8::1]:{port}"):
+                refused_host = client.get("/api/formats", headers={"Host": foreign})
+                assert refused_host.status_code == 400, foreign

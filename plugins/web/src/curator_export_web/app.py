@@ -3,7 +3,8 @@
 Routes (camelCase JSON): ``POST /api/jobs`` (create_batch_export_job), ``POST /api/batches``
 (batch_export_content, answered at once with the batch's id), ``GET /api/batches/{id}``,
 ``.../events`` (server-sent progress), ``.../cancel``, ``.../files/{path}``, ``GET
-/api/sessions``, ``GET /api/formats``, ``GET /api/openapi.json``; the page at ``/``.
+/api/sessions``, ``GET /api/sessions/{id}/preview`` (the session as an HTML page), ``GET
+/api/formats``, ``GET /api/openapi.json``; the page at ``/``.
 """
 
 from __future__ import annotations
@@ -17,14 +18,19 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from curator_export.errors import CuratorExportError, ValidationError
-from curator_export.model import ContentType
+from curator_export.errors import CuratorExportError, SessionNotFoundError, ValidationError
+from curator_export.model import Audience, ContentType
 from curator_export.plugins import PluginHost
 from curator_export.store import SQLiteStore
 from curator_export_web import catalog
@@ -36,14 +42,13 @@ from curator_export_web.batches import (
     TooManyBatchesError,
 )
 from curator_export_web.config import ServiceConfig, is_loopback
+from curator_export_web.hosts import LOOPBACK_NAMES, LoopbackHostMiddleware
 from curator_export_web.jobs import JobReader, job_payload
 from curator_export_web.openapi import openapi_document
 from curator_export_web.page import STATIC, index_page, login_page
 from curator_export_web.payloads import catalog_payload, session_payload
+from curator_export_web.preview import PREVIEW_HEADERS, PreviewFormatMissingError, PreviewRenderer
 from curator_export_web.sse import event_stream, first_position
-
-#: Host names a loopback service answers to: anything else is a DNS-rebinding attempt.
-LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 
 class WebService:
@@ -61,7 +66,10 @@ class WebService:
             config.store_path,
             self.host,
             max_running=config.max_running_batches,
+            keep_finished=config.keep_batches,
         )
+        self.batches.remove_earlier_folders()
+        self.previews = PreviewRenderer(config.store_path, self.host)
 
     async def aclose(self) -> None:
         """Cancel running batches and wait until each has finished cleanly."""
@@ -202,6 +210,27 @@ async def sessions(request: Request) -> Response:
     )
 
 
+async def session_preview(request: Request) -> Response:
+    """One session as the html format renders it (``audience``, ``template``), in memory."""
+    params = request.query_params
+    try:
+        audience = Audience(params.get("audience") or Audience.INSTRUCTOR.value)
+    except ValueError:
+        known = ", ".join(item.value for item in Audience)
+        return problem_response(ValidationError([f"unknown audience; known: {known} @ audience"]))
+    try:
+        page = await _service(request).previews.render(
+            request.path_params["session_id"], audience, params.get("template") or None
+        )
+    except SessionNotFoundError:
+        return _error(404, "no such session")
+    except ValidationError as exc:
+        return problem_response(exc)
+    except PreviewFormatMissingError as exc:
+        return _error(503, str(exc))
+    return HTMLResponse(page, headers=PREVIEW_HEADERS)
+
+
 def _list_sessions(service: WebService) -> list[Any]:
     with SQLiteStore(service.config.store_path) as store:
         return list(store.list_sessions())
@@ -256,8 +285,9 @@ def create_app(config: ServiceConfig, *, host: PluginHost | None = None) -> Star
 
     middleware = [Middleware(AccessMiddleware, token=config.token)]
     if is_loopback(config.host):
+        # Any other name pointed at this machine is a DNS-rebinding attempt.
         allowed = [*LOOPBACK_NAMES, config.host]
-        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed))
+        middleware.insert(0, Middleware(LoopbackHostMiddleware, allowed=allowed))
     routes = [
         Route("/", index),
         Route("/login", login, methods=["GET", "POST"]),
@@ -270,6 +300,7 @@ def create_app(config: ServiceConfig, *, host: PluginHost | None = None) -> Star
         Route("/api/batches/{batch_id}/cancel", cancel_batch, methods=["POST"]),
         Route("/api/batches/{batch_id}/files/{path:path}", batch_file),
         Route("/api/sessions", sessions),
+        Route("/api/sessions/{session_id}/preview", session_preview),
         Route("/api/formats", formats),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

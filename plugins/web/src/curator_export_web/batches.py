@@ -42,6 +42,7 @@ from curator_export_web.payloads import (
     web_export_payload,
     web_result_payload,
 )
+from curator_export_web.retention import earlier_folders, remove_batch_folders, stale_batches
 
 log = get_logger(__name__)
 
@@ -69,6 +70,7 @@ class BatchRun:
         *,
         store_path: Path,
         host: PluginHost,
+        on_end: Callable[[BatchRun], None] | None = None,
     ) -> None:
         self.batch_id = batch_id
         self.folder = folder
@@ -86,6 +88,8 @@ class BatchRun:
         self._manager: BatchExportManager | None = None
         self._cancel_reason: str | None = None
         self._ended = False
+        #: Called once in the event loop after the ``end`` message (see ``_wake``).
+        self._on_end = on_end
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name=f"batch-{batch_id}", daemon=True)
         self._loop = asyncio.get_running_loop()
@@ -167,6 +171,9 @@ class BatchRun:
     def _wake(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
+        if self._ended and self._on_end is not None:
+            on_end, self._on_end = self._on_end, None
+            on_end(self)
 
     async def wait_for_messages(self, seen: int, timeout: float) -> bool:
         """Wait until there are more than ``seen`` messages (True) or ``timeout`` passed."""
@@ -257,15 +264,21 @@ class BatchRegistry:
         host: PluginHost,
         *,
         max_running: int = 4,
+        keep_finished: int | None = None,
         make_id: Callable[[], str] = new_batch_id,
     ) -> None:
         self.output_root = output_root
         self.store_path = store_path
         self.host = host
         self.max_running = max_running
+        #: Folders of finished batches kept (see ``retention``); None keeps every one.
+        self.keep_finished = keep_finished
         self._make_id = make_id
         self.batches: dict[str, BatchRun] = {}
         self.stopping = False
+        self._finished: list[str] = []  # batch ids, in the order their batches ended
+        self._removing: set[str] = set()  # folders being removed in a thread
+        self._removals: set[asyncio.Task[None]] = set()
 
     def start(self, jobs: Sequence[BatchExportJob], options: BatchExportOptions) -> BatchRun:
         """Start a batch in a new folder of its own; jobs' folders are placed inside it.
@@ -282,7 +295,13 @@ class BatchRegistry:
         folder.mkdir(parents=True)  # a new id: an existing folder would be a bug, not reused
         placed = [attrs.evolve(job, output_directory=folder / job.output_directory) for job in jobs]
         batch = BatchRun(
-            batch_id, folder, placed, options, store_path=self.store_path, host=self.host
+            batch_id,
+            folder,
+            placed,
+            options,
+            store_path=self.store_path,
+            host=self.host,
+            on_end=self._batch_ended,
         )
         self.batches[batch_id] = batch
         batch.start()
@@ -290,6 +309,43 @@ class BatchRegistry:
 
     def get(self, batch_id: str) -> BatchRun | None:
         return self.batches.get(batch_id)
+
+    # -- retention (see ``retention``) ---------------------------------------------------
+
+    def take_stale(self) -> list[str]:
+        """Choose the folders to remove beyond ``keep_finished`` and forget their batches
+        (their files are about to go). Called in the event loop, or before it runs."""
+        if self.keep_finished is None:
+            return []
+        running = {batch_id for batch_id, batch in self.batches.items() if not batch.ended}
+        earlier = earlier_folders(self.output_root, {*self.batches, *self._removing})
+        stale = stale_batches(earlier, self._finished, running, self.keep_finished)
+        for batch_id in stale:
+            self.batches.pop(batch_id, None)
+        self._finished = [batch_id for batch_id in self._finished if batch_id not in stale]
+        return stale
+
+    def remove_earlier_folders(self) -> list[str]:
+        """At start: remove the folders earlier runs left beyond the limit (blocking)."""
+        return remove_batch_folders(self.output_root, self.take_stale())
+
+    def _batch_ended(self, batch: BatchRun) -> None:
+        """In the event loop, once a batch's end is out: drop what is now beyond the limit,
+        removing the folders in a thread so that the loop does not wait for the disk."""
+        self._finished.append(batch.batch_id)
+        stale = self.take_stale()
+        if not stale:
+            return
+        self._removing.update(stale)
+        task = asyncio.get_running_loop().create_task(self._remove(stale))
+        self._removals.add(task)
+        task.add_done_callback(self._removals.discard)
+
+    async def _remove(self, names: list[str]) -> None:
+        try:
+            await asyncio.to_thread(remove_batch_folders, self.output_root, names)
+        finally:
+            self._removing.difference_update(names)
 
     def begin_stop(self) -> None:
         """Start no new batch and cancel the running ones (safe from a signal handler)."""
@@ -303,3 +359,5 @@ class BatchRegistry:
         self.begin_stop()
         for batch in list(self.batches.values()):
             await asyncio.to_thread(batch.join, timeout)
+        if self._removals:
+            await asyncio.wait(list(self._removals), timeout=timeout)

@@ -55,6 +55,11 @@ class ServiceConfig:
     port: int = DEFAULT_PORT
     #: Batches running at once; more are refused with 429 rather than queued unseen.
     max_running_batches: int = attrs.field(default=4, validator=attrs.validators.ge(1))
+    #: Folders of finished batches kept in ``output_root`` (the last to finish); older ones
+    #: are removed. None keeps every one. At least 1: a batch that just ended stays.
+    keep_batches: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.ge(1))
+    )
 
     @classmethod
     def from_env(cls, **values: object) -> ServiceConfig:

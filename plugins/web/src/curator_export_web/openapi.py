@@ -311,6 +311,41 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/sessions/{session_id}/preview": {
+            "get": {
+                "summary": "A session rendered by the html format, for a look before exporting",
+                "description": "Rendered in memory (no file is written) and served with a"
+                " content security policy that runs no script and loads no image but"
+                " data: URIs.",
+                "parameters": [
+                    {"name": "session_id", "in": "path", "required": True, "schema": _STRING},
+                    {
+                        "name": "audience",
+                        "in": "query",
+                        "schema": {
+                            "type": "string",
+                            "enum": [item.value for item in Audience],
+                            "default": Audience.INSTRUCTOR.value,
+                        },
+                    },
+                    {
+                        "name": "template",
+                        "in": "query",
+                        "description": "a theme (see /api/formats); the html default if none",
+                        "schema": _STRING,
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the session as one self-contained HTML page",
+                        "content": {"text/html": {"schema": _STRING}},
+                    },
+                    "404": _json(_ref("Error"), "no such session"),
+                    "422": _INVALID,
+                    "503": _json(_ref("Error"), "the html format is not installed"),
+                },
+            }
+        },
         "/api/formats": {
             "get": {
                 "summary": "Formats, naming strategies, templates and brand files",

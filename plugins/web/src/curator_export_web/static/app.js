@@ -29,12 +29,15 @@ function checkbox(list, name, value, label, detail, checked) {
   const item = element("li");
   const input = element("input", { type: "checkbox", id, name, value });
   input.checked = checked;
-  // The label is the name alone; the detail is its description (read after it).
-  item.append(input, element("label", { for: id }, label));
+  // The label is the name alone; the detail is its description (read after it), shown
+  // under the name.
+  const text = element("div", { class: "choice" });
+  text.append(element("label", { for: id }, label));
   if (detail) {
     input.setAttribute("aria-describedby", `${id}-detail`);
-    item.append(element("span", { class: "detail", id: `${id}-detail` }, detail));
+    text.append(element("span", { class: "detail", id: `${id}-detail` }, detail));
   }
+  item.append(input, text);
   list.append(item);
   return input;
 }
@@ -76,6 +79,7 @@ async function loadSessions() {
       .filter(Boolean)
       .join(" · ");
     const input = checkbox(list, "session", session.id, session.title, detail, selected.has(session.id));
+    input.closest("li").append(previewLink(session));
     input.addEventListener("change", () => {
       if (input.checked) selected.add(session.id);
       else selected.delete(session.id);
@@ -83,6 +87,26 @@ async function loadSessions() {
     });
   }
   showCount(data);
+}
+
+// A preview opens in a new tab: the session as the HTML export will show it, for the
+// audience and template chosen below (kept current when they change).
+function previewHref(sessionId) {
+  const query = new URLSearchParams({ audience: $("#audience").value || "instructor" });
+  if ($("#template").value) query.set("template", $("#template").value);
+  return `/api/sessions/${encodeURIComponent(sessionId)}/preview?${query}`;
+}
+
+function previewLink(session) {
+  const link = element("a", { class: "preview", href: previewHref(session.id), target: "_blank", rel: "noopener" }, "Preview");
+  link.dataset.session = session.id;
+  // The accessible name starts with the visible word and names the session and the new tab.
+  link.append(element("span", { class: "visually-hidden" }, ` ${session.title} (opens in a new tab)`));
+  return link;
+}
+
+function updatePreviewLinks() {
+  for (const link of document.querySelectorAll("a.preview")) link.href = previewHref(link.dataset.session);
 }
 
 function showCount(data) {
@@ -257,6 +281,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("#search").addEventListener("input", reload);
   $("#course").addEventListener("change", reload);
   $("#content-type").addEventListener("change", reload);
+  $("#audience").addEventListener("change", updatePreviewLinks);
+  $("#template").addEventListener("change", updatePreviewLinks);
   $("#naming").addEventListener("change", () => {
     const choice = $("#naming").selectedOptions[0];
     $("#pattern-field").hidden = !(choice && choice.dataset.pattern);
