@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from curator_export import hookimpl
+from curator_export import Format, hookimpl
 from curator_export.model import Audience
 from curator_export.testing_writers import request_json_format
 from curator_export_web import preview
@@ -147,3 +147,27 @@ async def test_previews_render_in_threads_a_few_at_a_time(config, host, monkeypa
     assert sorted(pages) == [f"<p>s{n} student</p>".encode() for n in range(6)]
     assert most == 2
     assert threading.get_ident() not in threads
+
+
+async def test_a_failing_writer_is_a_500_that_says_why(config, bare_plugin_host, open_client):
+    """The html writer raises: 500 with the writer's error, as an export's result gives it."""
+
+    def broken(request):
+        raise RuntimeError("the theme lost its page")
+
+    class Html:
+        @hookimpl
+        def curator_export_formats(self):
+            return [Format(name="html", extension=".html", media_type="text/html", writer=broken)]
+
+    bare_plugin_host.register(Html(), "broken-html")
+    app = create_app(config, host=bare_plugin_host)
+    try:
+        async with open_client(app) as http:
+            response = await http.get("/api/sessions/s1/preview")
+        assert response.status_code == 500
+        assert response.json()["detail"] == (
+            "the html writer failed: RuntimeError: the theme lost its page"
+        )
+    finally:
+        await app.state.service.aclose()

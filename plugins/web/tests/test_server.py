@@ -154,6 +154,10 @@ def test_a_server_on_ipv6_loopback_answers_to_its_bracketed_address(server_on):
             assert "curator-export" in page.text
             assert client.get("/api/formats").status_code == 200
             assert client.get("/", headers={"Host": "localhost"}).status_code == 200
+            # the page's own writes carry Origin: http://[::1]:PORT, which is this origin
+            job = {"jobId": "j", "sessionIds": ["s1"], "formats": ["plain"]}
+            written = client.post("/api/jobs", json=job, headers={"Origin": url})
+            assert written.status_code == 200, written.text
             for foreign in ("attacker.example", f"evil.example:{port}", f"[2001:db8::1]:{port}"):
                 refused_host = client.get("/api/formats", headers={"Host": foreign})
                 assert refused_host.status_code == 400, foreign

@@ -30,6 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from curator_export.errors import CuratorExportError, SessionNotFoundError, ValidationError
+from curator_export.logging import get_logger
 from curator_export.model import Audience, ContentType
 from curator_export.plugins import PluginHost
 from curator_export.store import SQLiteStore
@@ -47,8 +48,10 @@ from curator_export_web.jobs import JobReader, job_payload
 from curator_export_web.openapi import openapi_document
 from curator_export_web.page import STATIC, index_page, login_page
 from curator_export_web.payloads import catalog_payload, session_payload
-from curator_export_web.preview import PREVIEW_HEADERS, PreviewFormatMissingError, PreviewRenderer
+from curator_export_web.preview import PREVIEW_HEADERS, PreviewRenderer
 from curator_export_web.sse import event_stream, first_position
+
+log = get_logger(__name__)
 
 
 class WebService:
@@ -226,8 +229,11 @@ async def session_preview(request: Request) -> Response:
         return _error(404, "no such session")
     except ValidationError as exc:
         return problem_response(exc)
-    except PreviewFormatMissingError as exc:
+    except CuratorExportError as exc:  # the html format is missing, the store unreadable
         return _error(503, str(exc))
+    except Exception as exc:  # a writer's bug: say which, as an export's result would
+        log.error("preview failed", session=request.path_params["session_id"], error=repr(exc))
+        return _error(500, f"the html writer failed: {type(exc).__name__}: {exc}")
     return HTMLResponse(page, headers=PREVIEW_HEADERS)
 
 

@@ -342,7 +342,10 @@ def _paths() -> dict[str, Any]:
                     },
                     "404": _json(_ref("Error"), "no such session"),
                     "422": _INVALID,
-                    "503": _json(_ref("Error"), "the html format is not installed"),
+                    "500": _json(_ref("Error"), "the html writer failed, and why"),
+                    "503": _json(
+                        _ref("Error"), "the html format is not installed, or the store unreadable"
+                    ),
                 },
             }
         },

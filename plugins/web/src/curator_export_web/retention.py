@@ -31,7 +31,7 @@ def earlier_folders(root: Path, known: Collection[str]) -> list[str]:
     names start with the time their batch started)."""
     try:
         entries = list(os.scandir(root))
-    except FileNotFoundError:
+    except OSError:  # no root yet, or an unreadable one: nothing to prune
         return []
     return sorted(
         entry.name
