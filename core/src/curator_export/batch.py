@@ -9,6 +9,7 @@ the manifest, the batch's history record and ``after_batch``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import getpass
 import os
 import pickle
@@ -20,8 +21,9 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
-from curator_export.errors import CuratorExportError
+from curator_export.errors import CuratorExportError, UnknownNameError
 from curator_export.executors import (
+    BUILTIN_EXECUTORS,
     Executor,
     SerialExecutor,
     Task,
@@ -71,6 +73,10 @@ class BatchExportManager:
     ``execute_batch_export`` plans every job first; invalid jobs fail (or stop the batch when
     ``continue_on_error`` is off) before anything renders. ``cancel()`` may be called from a
     signal handler: no new task starts and running ones are stopped.
+
+    ``executor`` names the executor: ``serial``, ``process`` or one a plugin registers
+    (``dask``); None picks serial or process from the options. ``executor_options`` go to a
+    plugin executor's factory (``{"scheduler": "tcp://10.0.0.5:8786"}``).
     """
 
     def __init__(
@@ -79,11 +85,13 @@ class BatchExportManager:
         *,
         host: PluginHost | None = None,
         executor: str | None = None,
+        executor_options: Mapping[str, Any] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
     ) -> None:
         self.store = store
         self.host = host if host is not None else PluginHost()
         self.executor_name = executor
+        self.executor_options = dict(executor_options or {})
         self._clock = clock
         self._callbacks: list[ProgressCallback] = []
         self._export_callbacks: list[ExportCallback] = []
@@ -138,6 +146,8 @@ class BatchExportManager:
         """Plan and run ``jobs``; returns every job's results (also when interrupted)."""
         options = options or BatchExportOptions()
         self.cancel_reason = None
+        # A misspelt executor fails before planning creates any folder.
+        check_executor(self.host, self.executor_name, self.executor_options)
         started = time.monotonic()
         plan = plan_batch(
             jobs,
@@ -152,7 +162,7 @@ class BatchExportManager:
         self._clean_stale_temporaries(plan)
         run.settle_planned()
         if plan.tasks and self.cancel_reason is None:
-            executor = self._make_executor(plan, options)
+            executor, reruns = self._make_executor(plan, options)
             self._executor = executor
             if self._cancelled():  # a signal arrived while the executor was being made
                 executor.cancel()
@@ -162,6 +172,7 @@ class BatchExportManager:
                     options,
                     run.started,
                     largest_first=not isinstance(executor, SerialExecutor),
+                    reruns=reruns,
                 )
                 with executor:
                     for outcome in executor.run(tasks):
@@ -189,7 +200,8 @@ class BatchExportManager:
             return "interrupted"
         return "failed" if run.any_failed else "completed"
 
-    def _make_executor(self, plan: BatchPlan, options: BatchExportOptions) -> Executor:
+    def _make_executor(self, plan: BatchPlan, options: BatchExportOptions) -> tuple[Executor, bool]:
+        """The executor for this plan, and whether it may run a task more than once."""
         name = self.executor_name
         if name is None:
             name = "process" if options.parallel_exports and len(plan.tasks) > 1 else "serial"
@@ -202,14 +214,15 @@ class BatchExportManager:
             name = "serial"
         if name == "process":
             workers = min(options.max_concurrent_jobs, len(plan.tasks))
-            return make_executor("process", max_workers=workers, preload=_worker_modules(plan))
+            executor = make_executor("process", max_workers=workers, preload=_worker_modules(plan))
+            return executor, False
         if name == "serial":
-            return make_executor("serial")
-        spec = self.host.executors().get(name)
-        if spec is None:
-            return make_executor(name)  # raises with the list of known executors
-        executor: Executor = spec.factory(max_workers=options.max_concurrent_jobs)
-        return executor
+            return make_executor("serial"), False
+        spec = self.host.executors()[name]  # known: check_executor ran
+        built: Executor = spec.factory(
+            max_workers=options.max_concurrent_jobs, **self.executor_options
+        )
+        return built, spec.reruns_tasks
 
     def _tasks(
         self,
@@ -218,19 +231,23 @@ class BatchExportManager:
         started: Callable[[PlannedTask], None],
         *,
         largest_first: bool = False,
+        reruns: bool = False,
     ) -> Iterable[Task]:
         planned_tasks: Sequence[PlannedTask] = plan.tasks
         if largest_first:
             # A pool finishes soonest when the longest tasks start first: a long lesson
             # taken last would keep one worker busy while the others sit idle.
             planned_tasks = sorted(plan.tasks, key=_estimated_work, reverse=True)
+        function: Callable[..., Any] = render_task
+        if reruns:
+            function = functools.partial(render_task, replace_earlier_attempts=True)
         for planned in planned_tasks:
             started(planned)
             overhead = min(TASK_OVERHEAD_SECONDS, options.export_timeout)
             timeout = options.export_timeout * len(planned.exports) + overhead
             yield Task(
                 task_id=planned.task_id,
-                function=render_task,
+                function=function,
                 args=(planned, options.max_retries),
                 timeout=timeout,
             )
@@ -388,6 +405,26 @@ class _Run:
         self.emit("finished")
         self.host.after_batch(result, self.plan.jobs)
         return result
+
+
+def check_executor(
+    host: PluginHost, name: str | None, options: Mapping[str, Any] | None = None
+) -> None:
+    """Raise ``UnknownNameError`` for an executor nothing provides, listing the known ones;
+    options are for plugin executors (the built-ins take none from callers)."""
+    if name is None or name in BUILTIN_EXECUTORS:
+        if options:
+            names = ", ".join(sorted(options))
+            where = f"the {name} executor" if name else "the built-in executors"
+            raise UnknownNameError(f"{where} take no executor options (given: {names})")
+        return
+    plugins = host.executors()
+    if name not in plugins:
+        known = ", ".join(sorted(BUILTIN_EXECUTORS))
+        extra = ", ".join(sorted(plugins)) or "none installed"
+        raise UnknownNameError(
+            f"unknown executor {name!r}; built in: {known}; from plugins: {extra}"
+        )
 
 
 def _failed_steps(annotations: Mapping[str, Mapping[str, Any]], result: ExportResult) -> list[str]:

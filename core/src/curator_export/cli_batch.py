@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +42,17 @@ def _option_flags(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Worker processes (default 4).",
         ),
         click.option("--serial", is_flag=True, default=None, help="Run in this process, in order."),
+        click.option(
+            "--executor",
+            metavar="NAME",
+            help="What runs the tasks: process (the default pool), serial, or a plugin's (dask).",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="The scheduler of a distributed executor (tcp://10.0.0.5:8786); without it"
+            " --executor dask starts a local cluster.",
+        ),
         click.option("--fail-fast", is_flag=True, default=None, help="Stop at the first failure."),
         click.option(
             "--zip", "compress_output", is_flag=True, default=None, help="One <job_id>.zip per job."
@@ -364,7 +375,11 @@ def execute(
     from curator_export import views
     from curator_export.batch import BatchExportManager
 
-    manager = BatchExportManager(store, host=app.host)
+    # The flags of the command being run (export, run, demo): read here rather than passed
+    # by every caller, so that a command without them runs with the default executor.
+    context = click.get_current_context(silent=True)
+    flags = context.params if context is not None else {}
+    manager = BatchExportManager(store, host=app.host, **executor_args(app, flags))
     with _progress_display(manager, progress), _interrupts(manager) as interrupted:
         result = manager.execute_batch_export(jobs, options)
     views.print_batch_result(result)
@@ -374,6 +389,30 @@ def execute(
         sys.exit(interrupted[0])
     if code := exit_code(result):
         sys.exit(code)
+
+
+def executor_args(app: App, flags: Mapping[str, Any]) -> dict[str, Any]:
+    """``BatchExportManager``'s executor arguments from ``--executor`` and ``--scheduler``.
+
+    An executor nothing provides, or flags that contradict each other, are usage errors
+    (exit 2), raised before anything is planned.
+    """
+    name = flags.get("executor")
+    options = {"scheduler": flags["scheduler"]} if flags.get("scheduler") else {}
+    if options and name is None:
+        raise click.UsageError("--scheduler needs --executor NAME (the executor it is for: dask)")
+    if name is None:
+        return {}
+    if flags.get("serial") and name != "serial":
+        raise click.UsageError(f"--serial and --executor {name} contradict each other")
+    from curator_export.batch import check_executor
+    from curator_export.errors import UnknownNameError
+
+    try:
+        check_executor(app.host, name, options)
+    except UnknownNameError as exc:
+        raise click.BadParameter(str(exc), param_hint="--executor") from exc
+    return {"executor": name, "executor_options": options}
 
 
 def exit_code(result: BatchExportResult) -> int:

@@ -28,6 +28,7 @@ from curator_export.cli_batch import (
     _options,
     _progress_display,
     _with_upload,
+    executor_args,
     exit_code,
     plan_rows,
 )
@@ -89,6 +90,7 @@ def schedule_command(app: App, /, jobs_file: Path, **params: Any) -> None:
     else:
         next_time = schedule.once_at(_moment(once_at))
     _read_jobs(app, jobs_file)  # a broken file stops here, before any waiting
+    executor_args(app, params)  # and so does an unknown executor
     if dry_run:
         _dry_run(app, jobs_file, next_time, params)
         return
@@ -129,7 +131,7 @@ def _run_once(
     options = _options(parsed.options, params)
     try:
         with app.store() as store:
-            manager = BatchExportManager(store, host=app.host)
+            manager = BatchExportManager(store, host=app.host, **executor_args(app, params))
             running.append(manager)
             try:
                 with _progress_display(manager, params.get("progress") or "none"):

@@ -9,7 +9,9 @@ rest of the batch. Usage::
         for outcome in executor.run(tasks):
             ...  # executor.cancel() here: nothing new starts, the rest comes back INTERRUPTED
 
-More executors (a distributed engine) come from plugins through ``ExecutorSpec``.
+More executors (a distributed engine) come from plugins through ``ExecutorSpec``; they
+build their outcomes with ``run_task``, ``outcome_bytes``/``outcome_from_bytes``,
+``interrupted`` and ``crashed``, so that a failure reads the same whatever ran the task.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ class SerialExecutor:
             initializer, self._initializer = self._initializer, None
             initializer(*self._initargs)
         for task in tasks:
-            yield _interrupted(task, started=False) if self._cancelled else _execute(task)
+            yield interrupted(task, started=False) if self._cancelled else run_task(task)
 
     def cancel(self) -> None:
         self._cancelled = True
@@ -213,7 +215,7 @@ class ProcessExecutor:
                     # pebble's own threads died: what is in flight will never finish.
                     stuck, in_flight = in_flight, {}
                     for task, submitted in stuck.values():
-                        yield _lost(task, submitted, "the worker pool stopped working")
+                        yield crashed(task, "the worker pool stopped working", _since(submitted))
             if not self._cancelled:
                 return
             # What finished before the stop is real; the stop itself fails the rest.
@@ -224,9 +226,9 @@ class ProcessExecutor:
                 if future in finished:
                     yield _outcome(future, task, submitted)
                 else:
-                    yield _interrupted(task, started=future in running)
+                    yield interrupted(task, started=future in running)
             for task in pending:
-                yield _interrupted(task, started=False)
+                yield interrupted(task, started=False)
         finally:
             # The consumer left early (break, an exception): pebble stops the workers of
             # cancelled running tasks, so nothing of this run keeps working.
@@ -331,11 +333,7 @@ def _init_worker(initializer: Callable[..., object] | None, initargs: tuple[Any,
 
 
 def _run_in_worker(task: Task) -> bytes:
-    """Run a task in a worker and return its outcome pickled.
-
-    pebble breaks the whole pool on a result the parent cannot unpickle (an exception whose
-    ``__init__`` takes other arguments), so such trouble is caught here, for this task only.
-    """
+    """Run a task in a worker and return its outcome pickled (see ``outcome_bytes``)."""
     setup = _worker_setup
     if setup.initializer is not None:
         initializer, setup.initializer = setup.initializer, None
@@ -344,10 +342,35 @@ def _run_in_worker(task: Task) -> bytes:
         except Exception as error:
             setup.error = error
     if setup.error is None:
-        outcome = _execute(task)
-    else:
-        message = f"worker initializer failed: {setup.error}"
-        outcome = TaskOutcome(task.task_id, failure=_exception_failure(setup.error, message))
+        return outcome_bytes(run_task(task))
+    message = f"worker initializer failed: {setup.error}"
+    return outcome_bytes(
+        TaskOutcome(task.task_id, failure=_exception_failure(setup.error, message))
+    )
+
+
+def run_task(task: Task) -> TaskOutcome:
+    """Run ``task`` here: its value, or the exception it raised as a WRITER_ERROR failure.
+
+    Public for executors from plugins, so that every executor classifies failures alike.
+    """
+    start = time.perf_counter()
+    try:
+        value = task.function(*task.args)
+    except Exception as error:
+        failure = _exception_failure(error)
+        return TaskOutcome(task.task_id, failure=failure, duration=time.perf_counter() - start)
+    return TaskOutcome(task.task_id, value=value, duration=time.perf_counter() - start)
+
+
+def outcome_bytes(outcome: TaskOutcome) -> bytes:
+    """``outcome`` pickled, to send from a worker process to the parent.
+
+    Whatever would not unpickle on the other side is replaced here, for this task only: pebble
+    breaks the whole pool on a result the parent cannot unpickle (an exception whose
+    ``__init__`` takes other arguments), and a distributed worker would report a serialization
+    error instead of the task's own.
+    """
     failure = outcome.failure
     if failure is not None and failure.exception is not None:
         try:
@@ -359,17 +382,8 @@ def _run_in_worker(task: Task) -> bytes:
     except Exception as error:
         message = f"the task's value does not pickle: {error}"
         failure = attrs.evolve(_exception_failure(error, message), exception=None)
-        return pickle.dumps(TaskOutcome(task.task_id, failure=failure, duration=outcome.duration))
-
-
-def _execute(task: Task) -> TaskOutcome:
-    start = time.perf_counter()
-    try:
-        value = task.function(*task.args)
-    except Exception as error:
-        failure = _exception_failure(error)
-        return TaskOutcome(task.task_id, failure=failure, duration=time.perf_counter() - start)
-    return TaskOutcome(task.task_id, value=value, duration=time.perf_counter() - start)
+        replaced = TaskOutcome(outcome.task_id, failure=failure, duration=outcome.duration)
+        return pickle.dumps(replaced)
 
 
 # --- back in the parent ----------------------------------------------------------------
@@ -377,17 +391,22 @@ def _execute(task: Task) -> TaskOutcome:
 
 def _outcome(future: Future[bytes], task: Task, submitted: float) -> TaskOutcome:
     if future.cancelled():
-        return _interrupted(task, started=True)
+        return interrupted(task, started=True)
     error = future.exception()
     if error is None:
-        try:
-            outcome: TaskOutcome = pickle.loads(future.result())
-        except Exception as unpickling:
-            message = f"the task's value cannot be unpickled: {unpickling}"
-            failure = _exception_failure(unpickling, message)
-            return TaskOutcome(task.task_id, failure=failure, duration=_since(submitted))
-        return outcome
+        return outcome_from_bytes(task, future.result(), _since(submitted))
     return TaskOutcome(task.task_id, failure=_failure(task, error), duration=_since(submitted))
+
+
+def outcome_from_bytes(task: Task, data: bytes, duration: float) -> TaskOutcome:
+    """The outcome ``outcome_bytes`` sent; a failure when it cannot be unpickled here."""
+    try:
+        outcome: TaskOutcome = pickle.loads(data)
+    except Exception as unpickling:
+        message = f"the task's value cannot be unpickled: {unpickling}"
+        failure = _exception_failure(unpickling, message)
+        return TaskOutcome(task.task_id, failure=failure, duration=duration)
+    return outcome
 
 
 def _failure(task: Task, error: BaseException) -> TaskFailure:
@@ -421,14 +440,16 @@ def _exception_failure(error: BaseException, message: str | None = None) -> Task
     )
 
 
-def _interrupted(task: Task, *, started: bool) -> TaskOutcome:
+def interrupted(task: Task, *, started: bool) -> TaskOutcome:
+    """The outcome of a task the batch's cancellation stopped (``started``) or never ran."""
     message = "stopped: the batch was cancelled" if started else "not run: the batch was cancelled"
     return TaskOutcome(task.task_id, failure=TaskFailure(ErrorKind.INTERRUPTED, message))
 
 
-def _lost(task: Task, submitted: float, message: str) -> TaskOutcome:
+def crashed(task: Task, message: str, duration: float = 0.0) -> TaskOutcome:
+    """The outcome of a task whose worker died or was lost: ``message`` says how."""
     failure = TaskFailure(ErrorKind.CRASHED, message)
-    return TaskOutcome(task.task_id, failure=failure, duration=_since(submitted))
+    return TaskOutcome(task.task_id, failure=failure, duration=duration)
 
 
 def _since(moment: float) -> float:

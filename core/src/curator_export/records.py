@@ -140,8 +140,17 @@ class JobSettings:
 
 @attrs.frozen
 class ExecutorSpec:
-    """An executor for batch tasks; ``factory`` builds it from keyword options."""
+    """An executor for batch tasks; ``factory`` builds it from keyword options.
+
+    ``factory`` gets ``max_workers`` and the options the caller named
+    (``BatchExportManager(executor_options=...)``, ``--scheduler``) and returns an object
+    with the methods of ``curator_export.executors.Executor``. ``reruns_tasks`` says that a
+    task may run again after its worker was lost (a distributed engine): its files then
+    replace, atomically, what an earlier attempt of the same task left at its planned paths,
+    instead of failing because the file exists.
+    """
 
     name: str = attrs.field(validator=_check_name)
     factory: Callable[..., Any] = attrs.field(validator=_check_callable, repr=False)
     description: str = ""
+    reruns_tasks: bool = False

@@ -38,9 +38,20 @@ BACKOFF_SECONDS = 0.2
 
 
 def render_task(
-    task: PlannedTask, max_retries: int, sleep: Callable[[float], None] = time.sleep
+    task: PlannedTask,
+    max_retries: int,
+    sleep: Callable[[float], None] = time.sleep,
+    *,
+    replace_earlier_attempts: bool = False,
 ) -> tuple[ExportResult, ...]:
-    """Render and write every export of ``task``; one failing export does not stop the others."""
+    """Render and write every export of ``task``; one failing export does not stop the others.
+
+    ``replace_earlier_attempts``: this task may have run before in this batch, on a worker
+    that was lost after writing some files (a distributed executor runs it again). A file at
+    a path that was free when the batch was planned is then that attempt's, and is replaced
+    atomically; without it, such a file is refused (``CONFLICT``) as one that someone else
+    put there. Files that existed at planning are handled by ``on_conflict`` either way.
+    """
     started = time.monotonic()
     job = task.job
     parsed = tuple(parse_session(s, job.content_types, job.audience) for s in task.sessions)
@@ -48,8 +59,15 @@ def render_task(
     shared = SharedWork()
     results = []
     for export in task.exports:
+        overwrite = export.overwrite or (replace_earlier_attempts and not export.name.exists)
         result = _render_export(
-            task, parsed, export, shared=shared, max_retries=max_retries, sleep=sleep
+            task,
+            parsed,
+            export,
+            shared=shared,
+            max_retries=max_retries,
+            sleep=sleep,
+            overwrite=overwrite,
         )
         if result.error_kind is ErrorKind.DISK_FULL:
             # Every later write would fail the same way: give up on the rest of the task now.
@@ -71,6 +89,7 @@ def _render_export(
     shared: SharedWork,
     max_retries: int,
     sleep: Callable[[float], None],
+    overwrite: bool,
 ) -> ExportResult:
     started = time.monotonic()
     base = ExportResult(
@@ -94,7 +113,7 @@ def _render_export(
         try:
             rendered = export.format.writer(request)
             output = rendered if isinstance(rendered, Rendered) else Rendered(data=rendered)
-            written = write_atomically(export.name.path, output.data, overwrite=export.overwrite)
+            written = write_atomically(export.name.path, output.data, overwrite=overwrite)
             for relative, data in output.companions.items():
                 _write_companion(export, relative, data)
         except NotImplementedFormatError as exc:
