@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 BUILTINS = {
+    "dask": "curator-export-dask",
     "html": "curator-export-html",
     "markdown": "curator-export-markdown",
     "naming": "curator-export-naming",

@@ -40,6 +40,7 @@ BLOCK_ENV = "CURATOR_EXPORT_DISABLE_PLUGINS"
 #: a third party's; being listed here only means a failure of theirs is a bug that must raise.
 BUILTIN_DISTRIBUTIONS = frozenset(
     {
+        "curator-export-dask",
         "curator-export-html",
         "curator-export-markdown",
         "curator-export-naming",
