@@ -58,6 +58,15 @@ def wait_for_files(folder: Path, suffix: str, count: int, timeout: float = 30) -
         time.sleep(0.05)
 
 
+def busy_with_chaos(log: list[dict], pid: int) -> bool:
+    """Whether process ``pid`` has started a chaos export that it has not finished."""
+    started = [tuple(line["session_ids"]) for line in log if line["pid"] == pid]
+    ended = {
+        tuple(line["session_ids"]) for line in log if line["pid"] == pid and line["event"] == "end"
+    }
+    return any(sessions not in ended for sessions in started)
+
+
 def assert_complete(out: Path, result: BatchExportResult, planned: list[Path]) -> None:
     """Every planned file exists once, as the manifest says, parses, and nothing else is left."""
     manifest = json.loads(Path(result.manifest_path).read_text(encoding="utf-8"))
@@ -88,7 +97,7 @@ def test_a_killed_worker_loses_no_output_and_writes_none_twice(
 ):
     """SIGKILL one of two workers mid-batch: its tasks run again on the other, and every
     planned file exists exactly once, complete, as the manifest records it."""
-    store = course_store(10, "CHAOS:SLOW=0.4@chaos")
+    store = course_store(10, "CHAOS:SLOW=0.5@chaos")
     out = tmp_path / "out"
     # html is written before the slow chaos format: a worker killed in a task's chaos step
     # leaves that task's html behind, which the re-run must replace, not refuse.
@@ -99,6 +108,12 @@ def test_a_killed_worker_loses_no_output_and_writes_none_twice(
     planned = [e.name.path for t in manager.plan(jobs, OPTIONS).tasks for e in t.exports]
     thread, results = in_background(manager, jobs)
     wait_for_files(out, ".md", 2)
+    # Kill the worker while it is inside a task's slow chaos step, after that task's html.
+    victim = cluster.workers[0].pid
+    deadline = time.monotonic() + 30
+    while not busy_with_chaos(read_log(chaos_log), victim):
+        assert time.monotonic() < deadline, "the first worker never ran a task"
+        time.sleep(0.01)
     cluster.kill_worker(0)
     thread.join(60)
     assert results, "the batch did not finish"
