@@ -415,8 +415,8 @@ def check_executor(
     if name is None or name in BUILTIN_EXECUTORS:
         if options:
             names = ", ".join(sorted(options))
-            where = f"the {name} executor" if name else "the built-in executors"
-            raise UnknownNameError(f"{where} take no executor options (given: {names})")
+            where = f"the {name} executor takes" if name else "the built-in executors take"
+            raise UnknownNameError(f"{where} no executor options (given: {names})")
         return
     plugins = host.executors()
     if name not in plugins:
