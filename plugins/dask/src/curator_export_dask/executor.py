@@ -40,6 +40,8 @@ DaskFuture = Any
 # How often a waiting run() looks at the cancel flag; cancel() only sets it, so that it is
 # safe from a signal handler.
 _POLL_INTERVAL = 0.1
+# How often the number of the cluster's threads (which bounds the tasks in flight) is read.
+_THREADS_REFRESH = 1.0
 
 
 class DaskExecutor:
@@ -72,6 +74,8 @@ class DaskExecutor:
         self._client: Client | None = None
         self._cluster: Any = None
         self._cancelled = False
+        self._threads = 0
+        self._threads_seen_at = -_THREADS_REFRESH
         # Submission keys are unique per run, so tasks of two batches never meet.
         self._run_id = uuid.uuid4().hex[:12]
 
@@ -154,9 +158,13 @@ class DaskExecutor:
     def _limit(self, client: Client) -> int:
         if self.max_in_flight is not None:
             return self.max_in_flight
-        threads = int(sum(client.nthreads().values()))
+        now = time.monotonic()
+        if now - self._threads_seen_at >= _THREADS_REFRESH:
+            # A scheduler round trip: asked once a second, not on every poll.
+            self._threads = int(sum(client.nthreads().values()))
+            self._threads_seen_at = now
         # An adaptive cluster may have no worker yet: keep a few tasks queued for the first.
-        return max(2 * threads, 2)
+        return max(2 * self._threads, 2)
 
     def __enter__(self) -> Self:
         return self
