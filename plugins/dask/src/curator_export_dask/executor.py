@@ -183,7 +183,10 @@ def _local_cluster(workers: int, allowed_failures: int | None) -> Any:
 
     import dask
 
-    settings: dict[str, Any] = {}
+    # One task per worker thread at a time, the rest queued on the scheduler: a worker that
+    # dies then takes only its own task with it. Tasks queued on it would count as suspects
+    # too, and an innocent one could reach allowed-failures beside a task that crashes.
+    settings: dict[str, Any] = {"distributed.scheduler.worker-saturation": 1.0}
     if allowed_failures is not None:
         settings["distributed.scheduler.allowed-failures"] = allowed_failures
     with dask.config.set(settings):
