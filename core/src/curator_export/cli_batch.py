@@ -228,7 +228,8 @@ def export_command(app: App, /, **params: Any) -> None:
                 raise click.BadParameter(str(exc), param_hint="--brand") from exc
             jobs = [attrs.evolve(jobs[0], branding_options=branding)]
         options = _options(BatchExportOptions(), params)
-        execute(app, store, _with_upload(app, jobs, params), options, params["progress"])
+        jobs = _with_upload(app, jobs, params)
+        execute(app, store, jobs, options, params["progress"], executor=executor_args(app, params))
 
 
 def _format_options(settings: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -264,8 +265,10 @@ def run_command(app: App, /, jobs_file: Path, **params: Any) -> None:
 
     parsed = Converters(app.host).read_jobs_file(jobs_file)
     jobs = _with_upload(app, parsed.jobs, params)
+    options = _options(parsed.options, params)
+    executor = executor_args(app, params)
     with app.store() as store:
-        execute(app, store, jobs, _options(parsed.options, params), params["progress"])
+        execute(app, store, jobs, options, params["progress"], executor=executor)
 
 
 @cli.command("plan")
@@ -369,17 +372,17 @@ def execute(
     options: BatchExportOptions,
     progress: str | None,
     *,
+    executor: Mapping[str, Any] | None = None,
     after: Callable[[BatchExportResult], None] | None = None,
 ) -> None:
-    """Run a batch with a progress display and clean interrupts; exit with its status code."""
+    """Run a batch with a progress display and clean interrupts; exit with its status code.
+
+    ``executor``: ``BatchExportManager``'s executor arguments (``executor_args``); none
+    runs with the default pool."""
     from curator_export import views
     from curator_export.batch import BatchExportManager
 
-    # The flags of the command being run (export, run, demo): read here rather than passed
-    # by every caller, so that a command without them runs with the default executor.
-    context = click.get_current_context(silent=True)
-    flags = context.params if context is not None else {}
-    manager = BatchExportManager(store, host=app.host, **executor_args(app, flags))
+    manager = BatchExportManager(store, host=app.host, **(executor or {}))
     with _progress_display(manager, progress), _interrupts(manager) as interrupted:
         result = manager.execute_batch_export(jobs, options)
     views.print_batch_result(result)
