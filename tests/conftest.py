@@ -13,7 +13,7 @@ import subprocess
 import textwrap
 import tomllib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,8 @@ import pytest
 from curator_export import hookimpl
 from curator_export.convert import camel
 from curator_export.plugins import PluginHost
-from curator_export.store import SQLiteStore, import_path
-from curator_export.testing_writers import SAMPLE_COURSE, CourseSpec, sample_formats, write_course
+from curator_export.store import SQLiteStore
+from curator_export.testing_writers import sample_formats
 
 #: The plugin module of the test distribution: the sample formats, logging their calls to
 #: $CHAOS_LOG, and a progress sink that is slow to take cancellations when
@@ -69,23 +69,6 @@ def host(
 
     register_plugin(TestFormats)
     return plugin_host
-
-
-@pytest.fixture
-def make_store(tmp_path: Path) -> Iterator[Callable[..., SQLiteStore]]:
-    """Build a SQLite store (a real file) from a course spec, through the folder importer."""
-    stores: list[SQLiteStore] = []
-
-    def make(course: CourseSpec = SAMPLE_COURSE, name: str = "course") -> SQLiteStore:
-        folder = write_course(tmp_path / f"{name}-source", course)
-        store = SQLiteStore(tmp_path / f"{name}.db")
-        import_path(store, folder)
-        stores.append(store)
-        return store
-
-    yield make
-    for store in stores:
-        store.close()
 
 
 @pytest.fixture

@@ -31,9 +31,9 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -51,6 +51,9 @@ from curator_export.plugins import PluginHost, PluginPolicy
 from curator_export.records import Format
 from curator_export.render import ParsedItem, ParsedSession, RenderRequest, SharedWork
 from curator_export.selection import parse_session
+
+if TYPE_CHECKING:  # the store is imported when a test asks for one
+    from curator_export.store import SQLiteStore
 
 CORPUS_ENV = "CURATOR_EXPORT_CORPUS"
 
@@ -190,6 +193,28 @@ def register_plugin(plugin_host: PluginHost) -> Callable[..., str]:
         return plugin_host.register(instance, name or type(instance).__name__.lower())
 
     return register
+
+
+@pytest.fixture
+def make_store(tmp_path: Path) -> Iterator[Callable[..., SQLiteStore]]:
+    """``make_store(course=SAMPLE_COURSE, name="course")``: a real SQLite store in
+    ``tmp_path`` built from a course spec through the folder importer (see
+    ``curator_export.testing_writers.write_course``); closed after the test."""
+    from curator_export.store import SQLiteStore, import_path
+    from curator_export.testing_writers import SAMPLE_COURSE, CourseSpec, write_course
+
+    stores: list[SQLiteStore] = []
+
+    def make(course: CourseSpec = SAMPLE_COURSE, name: str = "course") -> SQLiteStore:
+        folder = write_course(tmp_path / f"{name}-source", course)
+        store = SQLiteStore(tmp_path / f"{name}.db")
+        import_path(store, folder)
+        stores.append(store)
+        return store
+
+    yield make
+    for store in stores:
+        store.close()
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ import pytest
 
 from curator_export import hookimpl
 from curator_export.plugins import PluginHost
-from curator_export.store import SQLiteStore, import_path
-from curator_export.testing_writers import sample_formats, write_course
+from curator_export.store import SQLiteStore
+from curator_export.testing_writers import sample_formats
 
 DASK = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
 WORKER = [sys.executable, "-m", "distributed.cli.dask_worker"]
@@ -126,23 +126,6 @@ def host(
 
     register_plugin(TestFormats)
     return plugin_host
-
-
-@pytest.fixture
-def make_store(tmp_path: Path) -> Iterator[Callable[..., SQLiteStore]]:
-    """A SQLite store (a real file) built from a course spec through the folder importer."""
-    stores: list[SQLiteStore] = []
-
-    def make(course: object, name: str = "course") -> SQLiteStore:
-        folder = write_course(tmp_path / f"{name}-source", course)  # type: ignore[arg-type]
-        store = SQLiteStore(tmp_path / f"{name}.db")
-        import_path(store, folder)
-        stores.append(store)
-        return store
-
-    yield make
-    for store in stores:
-        store.close()
 
 
 @pytest.fixture
