@@ -80,6 +80,25 @@ def test_same_request_gives_same_bytes(kit, writer: str) -> None:
 
 
 @pytest.mark.parametrize("writer", ["odt", "odp"])
+def test_bytes_do_not_depend_on_what_the_process_rendered_before(run_python, writer: str) -> None:
+    """odfpy shares its namespace declarations between all documents of a process: a small
+    document rendered after a rich one must still give the bytes it gives first."""
+    code = f"""
+from curator_export.testing import RequestKit
+from curator_export_odf import write_{writer} as write
+kit = RequestKit()
+plain = kit.request(kit.session(("Intro", "Just a paragraph.")))
+rich = kit.request(kit.session(("Rich", "| a | b |\\n| - | - |\\n| 1 | 2 |\\n\\n- [x] done\\n")))
+first = write(plain).data
+write(rich)
+print("SAME" if write(plain).data == first else "DIFFERENT")
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "SAME"
+
+
+@pytest.mark.parametrize("writer", ["odt", "odp"])
 def test_style_properties_are_in_schema_order(kit, writer: str) -> None:
     """In every style, graphic before paragraph before text properties (table-cell first)."""
     kit.format_name = writer
