@@ -21,6 +21,7 @@ from typing import IO
 
 from curator_export.errors import ArchiveError
 from curator_export.output import WrittenFile, open_atomically
+from curator_export.reproducible import source_date_epoch
 
 ZIP_EPOCH = 315_532_800  # 1980-01-01T00:00:00Z: ZIP stores no earlier date
 _ZIP_LAST = int(datetime(2107, 12, 31, 23, 59, 58, tzinfo=UTC).timestamp())  # nor a later one
@@ -38,16 +39,8 @@ Members = Sequence[tuple[str, Path]]
 
 def zip_timestamp() -> tuple[int, int, int, int, int, int]:
     """The time of every entry: ``SOURCE_DATE_EPOCH`` clamped to what ZIP can hold, or 1980."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    seconds = ZIP_EPOCH
-    if raw:
-        try:
-            seconds = int(raw)
-        except ValueError:
-            raise ValueError(
-                f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {raw!r}"
-            ) from None
-    moment = time.gmtime(min(max(seconds, ZIP_EPOCH), _ZIP_LAST))
+    seconds = source_date_epoch()
+    moment = time.gmtime(min(max(seconds or ZIP_EPOCH, ZIP_EPOCH), _ZIP_LAST))
     return (
         moment.tm_year,
         moment.tm_mon,

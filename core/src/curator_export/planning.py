@@ -38,6 +38,7 @@ from curator_export.naming import (
     expand_settings,
 )
 from curator_export.plugins import PluginHost
+from curator_export.reproducible import file_time
 from curator_export.records import Format
 from curator_export.store import SessionStore
 from curator_export.themes import Theme, find_themes, unknown_theme_message
@@ -115,6 +116,12 @@ def plan_batch(
 ) -> BatchPlan:
     """Validate ``jobs`` and plan their outputs; raises ``ValidationError`` when a job is
     invalid and ``continue_on_error`` is off."""
+    try:
+        # What the files say of when they were made: SOURCE_DATE_EPOCH for reproducible
+        # output; the folders' {date} and the batch id keep the real time.
+        made_at = file_time(created_at)
+    except ValueError as exc:
+        raise ValidationError([str(exc)]) from None
     expanded = [_expand(job, created_at, host) for job in jobs]
     jobs = [job for job, _ in expanded]
     known_sessions = set(store.session_ids())
@@ -158,7 +165,7 @@ def plan_batch(
                 namer=namer,
                 keys=keys,
                 force=options.force,
-                created_at=created_at,
+                created_at=made_at,
                 template_dirs=template_dirs,
             )
         except NamingError as exc:
