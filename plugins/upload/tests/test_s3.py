@@ -239,3 +239,24 @@ def test_a_jobs_file_with_credentials_is_refused(tmp_path: Path, option: str, ru
     assert option in run.stderr
     assert "environment" in run.stderr
     assert "AKIA-not-a-real-one" not in run.stderr + run.stdout
+
+
+def test_a_figure_that_cannot_be_uploaded_fails_its_export_s_upload(
+    tmp_path: Path, bucket: str, proxy: FlakyProxy
+) -> None:
+    proxy.rule = lambda method, path, count: (
+        FAIL if method == "PUT" and "/assets/" in path else FORWARD
+    )
+
+    result = run_batch(tmp_path, f"s3://{bucket}/figures", proxy.url, retries=0)
+
+    with_figures = [
+        e for e in manifest_exports(result) if e["annotations"]["upload"].get("companions")
+    ]
+    assert with_figures
+    for export in with_figures:
+        upload = export["annotations"]["upload"]
+        assert upload["status"] == "failed"
+        assert "/assets/" in upload["error"]
+    assert result.job_results[0].error is not None
+    assert "/assets/" in result.job_results[0].error

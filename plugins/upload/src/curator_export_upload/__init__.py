@@ -55,8 +55,10 @@ def curator_export_after_export(
     companions = [_upload(path, folder, settings) for path in result.companions]
     if companions:
         annotation["companions"] = [companion.as_json() for companion in companions]
-    if not all(item.ok for item in (outcome, *companions)):
+    failed = [item for item in (outcome, *companions) if not item.ok]
+    if failed:  # the job's error names the first file that did not go up
         annotation["status"] = "failed"
+        annotation.setdefault("error", f"{failed[0].url}: {failed[0].error}")
     return annotation
 
 
