@@ -38,8 +38,8 @@ from curator_export.naming import (
     expand_settings,
 )
 from curator_export.plugins import PluginHost
-from curator_export.reproducible import file_time
 from curator_export.records import Format
+from curator_export.reproducible import file_time
 from curator_export.store import SessionStore
 from curator_export.themes import Theme, find_themes, unknown_theme_message
 
