@@ -7,6 +7,7 @@ Every archive is checked against its sources before it is put in place.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -49,6 +50,29 @@ def zip_timestamp() -> tuple[int, int, int, int, int, int]:
         moment.tm_min,
         moment.tm_sec,
     )
+
+
+def zip_date_time(moment: datetime | None) -> tuple[int, int, int, int, int, int]:
+    """``moment`` as a zip entry's date and time; 1980-01-01 for None or a time a zip cannot
+    hold (before 1980, after 2107)."""
+    if moment is None or not 1980 <= moment.year <= 2107:
+        return (1980, 1, 1, 0, 0, 0)
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+
+def redate_zip(data: bytes, moment: datetime | None) -> bytes:
+    """The zip ``data`` (an OOXML or ODF package a library saved) with every entry dated
+    ``moment`` (see ``zip_date_time``), in the same order and compression: libraries stamp
+    the time of the save, which makes the same content give other bytes every second."""
+    stamp = zip_date_time(moment)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, stamp)
+            entry.compress_type = info.compress_type
+            entry.external_attr = info.external_attr
+            target.writestr(entry, source.read(info))
+    return out.getvalue()
 
 
 def write_zip(archive_path: Path, members: Members, *, overwrite: bool = False) -> WrittenFile:

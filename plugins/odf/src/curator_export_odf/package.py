@@ -23,6 +23,8 @@ from html import escape
 
 from odf.opendocument import OpenDocument
 
+from curator_export.archive import zip_date_time
+
 __all__ = ["ODF_VERSION", "package_bytes"]
 
 ODF_VERSION = "1.2"
@@ -32,7 +34,6 @@ _ROOT_ENTRY = re.compile(rb'(<manifest:file-entry manifest:full-path="/")')
 _GENERATOR = re.compile(rb"<meta:generator>[^<]*</meta:generator>")
 #: Entries in the order LibreOffice writes them; pictures and anything else follow, sorted.
 _ORDER = ("mimetype", "content.xml", "styles.xml", "meta.xml", "settings.xml")
-_EPOCH = (1980, 1, 1, 0, 0, 0)
 _COMPRESSED = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
@@ -47,7 +48,7 @@ def package_bytes(document: OpenDocument, *, created_at: datetime | None, genera
     if "meta.xml" in entries:
         tag = f"<meta:generator>{escape(generator, quote=False)}</meta:generator>"
         entries["meta.xml"] = _GENERATOR.sub(tag.encode("utf-8"), entries["meta.xml"], count=1)
-    stamp = _zip_time(created_at)
+    stamp = zip_date_time(created_at)
     names = sorted(
         entries,
         key=lambda name: (_ORDER.index(name) if name in _ORDER else len(_ORDER), name),
@@ -83,16 +84,3 @@ def _versioned_manifest(manifest: bytes) -> bytes:
         manifest = _MANIFEST_ROOT.sub(b"<manifest:manifest" + version, manifest, count=1)
         manifest = _ROOT_ENTRY.sub(rb"\1" + version, manifest, count=1)
     return manifest
-
-
-def _zip_time(created_at: datetime | None) -> tuple[int, int, int, int, int, int]:
-    if created_at is None or not 1980 <= created_at.year <= 2107:  # what a zip can hold
-        return _EPOCH
-    return (
-        created_at.year,
-        created_at.month,
-        created_at.day,
-        created_at.hour,
-        created_at.minute,
-        created_at.second,
-    )

@@ -18,6 +18,7 @@ from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
+from curator_export.archive import redate_zip
 from curator_export.branding import logo_media_type
 from curator_export.deck import Deck, Slide, SlideKind, build_deck
 from curator_export.model import Audience
@@ -72,7 +73,10 @@ def write_pptx(request: RenderRequest) -> Rendered:
     _properties(presentation, request, institution, slides)
     out = io.BytesIO()
     presentation.save(out)
-    return Rendered(out.getvalue(), warnings=tuple(warnings))
+    # python-pptx dates every entry with the time of the save; the request's time keeps the
+    # same request's bytes the same (SOURCE_DATE_EPOCH makes them the same across batches).
+    data = redate_zip(out.getvalue(), request.created_at)
+    return Rendered(data, warnings=tuple(warnings))
 
 
 def _logo(request: RenderRequest, warnings: list[str]) -> Picture | None:
