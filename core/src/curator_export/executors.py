@@ -108,7 +108,26 @@ class Executor(Protocol):
     ) -> None: ...
 
 
-class SerialExecutor:
+class ShutsDownOnExit:
+    """``with executor:`` releases its workers on the way out (``shutdown()``), as the
+    ``Executor`` protocol asks; executors from plugins may use it too."""
+
+    def shutdown(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.shutdown()
+
+
+class SerialExecutor(ShutsDownOnExit):
     """Runs tasks one after another in this process: for debugging, and where forking is out.
 
     ``initializer(*initargs)`` runs once, before the first task. Timeouts cannot be enforced
@@ -140,19 +159,8 @@ class SerialExecutor:
     def shutdown(self) -> None:
         pass
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.shutdown()
-
-
-class ProcessExecutor:
+class ProcessExecutor(ShutsDownOnExit):
     """Runs tasks in a pool of ``max_workers`` local processes (pebble, forkserver).
 
     A worker that dies (killed, segfault, out of memory) or overruns its task's timeout is
@@ -285,17 +293,6 @@ class ProcessExecutor:
 
     def _pool_works(self) -> bool:
         return self._pool is not None and bool(self._pool.active)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.shutdown()
 
 
 BUILTIN_EXECUTORS: Mapping[str, Callable[..., Executor]] = MappingProxyType(

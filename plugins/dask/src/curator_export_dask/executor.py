@@ -19,10 +19,10 @@ import os
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from curator_export.executors import (
+    ShutsDownOnExit,
     Task,
     TaskFailure,
     TaskOutcome,
@@ -44,7 +44,7 @@ _POLL_INTERVAL = 0.1
 _THREADS_REFRESH = 1.0
 
 
-class DaskExecutor:
+class DaskExecutor(ShutsDownOnExit):
     """Runs tasks on the workers of a Dask scheduler, or of a local cluster it starts.
 
     ``scheduler``: the scheduler's address (``tcp://10.0.0.5:8786``, ``tls://...``); None
@@ -165,17 +165,6 @@ class DaskExecutor:
             self._threads_seen_at = now
         # An adaptive cluster may have no worker yet: keep a few tasks queued for the first.
         return max(2 * self._threads, 2)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.shutdown()
 
 
 def _local_cluster(workers: int, allowed_failures: int | None) -> Any:
