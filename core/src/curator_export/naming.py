@@ -129,14 +129,10 @@ def expand_directory(job: BatchExportJob, batch_time: datetime) -> tuple[BatchEx
     """``job`` with ``{date}``, ``{timestamp}`` and ``{job_id}`` in its output directory filled
     in, or unchanged with the problems of the placeholders ("backups/{date}" makes one folder
     a day; ``{{`` is a literal brace)."""
-    folder = str(job.output_directory)
-    if "{" not in folder and "}" not in folder:
-        return job, []
-    problems = _placeholder_problems(folder, DIRECTORY_PLACEHOLDERS)
+    folder, problems = _fill_placeholders(str(job.output_directory), job, batch_time)
     if problems:
         return job, [f"output_directory: {problem}" for problem in problems]
-    values = _directory_values(job, batch_time)
-    return attrs.evolve(job, output_directory=Path(folder.format_map(values))), []
+    return attrs.evolve(job, output_directory=Path(folder)), []
 
 
 def expand_settings(
@@ -153,12 +149,12 @@ def expand_settings(
         changes = {}
         for name in names:
             text = getattr(value, name)
-            if not isinstance(text, str) or ("{" not in text and "}" not in text):
+            if not isinstance(text, str):
                 continue
-            found = _placeholder_problems(text, DIRECTORY_PLACEHOLDERS)
+            filled, found = _fill_placeholders(text, job, batch_time)
             problems += [f"{table}.{name}: {problem}" for problem in found]
-            if not found:
-                changes[name] = text.format_map(_directory_values(job, batch_time))
+            if filled != text:
+                changes[name] = filled
         if changes:
             settings[table] = attrs.evolve(value, **changes)
     if problems:
@@ -166,12 +162,21 @@ def expand_settings(
     return attrs.evolve(job, settings=settings), []
 
 
-def _directory_values(job: BatchExportJob, batch_time: datetime) -> dict[str, str]:
-    return {
+def _fill_placeholders(
+    text: str, job: BatchExportJob, batch_time: datetime
+) -> tuple[str, list[str]]:
+    """``text`` with the folder placeholders filled in, or unchanged with their problems."""
+    if "{" not in text and "}" not in text:
+        return text, []
+    problems = _placeholder_problems(text, DIRECTORY_PLACEHOLDERS)
+    if problems:
+        return text, problems
+    values = {
         "date": batch_time.strftime("%Y%m%d"),
         "timestamp": batch_time.strftime("%Y%m%d_%H%M%S"),
         "job_id": job.job_id,
     }
+    return text.format_map(values), []
 
 
 def check_pattern(pattern: str) -> list[str]:
