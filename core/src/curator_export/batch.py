@@ -284,8 +284,10 @@ class _Run:
         self.export_callbacks = export_callbacks
         self.tasks = {task.task_id: task for task in plan.tasks}
         self.results: dict[str, list[ExportResult]] = {job.job_id: [] for job in plan.jobs}
-        #: Per job, what after_export hooks said failed for its files (an upload ...).
-        self.post_export_failures: dict[str, list[str]] = {job.job_id: [] for job in plan.jobs}
+        #: Per job and plugin, what its after_export said failed for a file (an upload ...).
+        self.post_export_failures: dict[str, dict[str, list[str]]] = {
+            job.job_id: {} for job in plan.jobs
+        }
         self.remaining = {job.job_id: 0 for job in plan.jobs}
         for task in plan.tasks:
             self.remaining[task.job.job_id] += len(task.exports)
@@ -344,7 +346,9 @@ class _Run:
             annotations = self.host.after_export(self.jobs_by_id[result.job_id], result)
             if annotations:
                 result = attrs.evolve(result, annotations={**result.annotations, **annotations})
-                self.post_export_failures[result.job_id] += _failed_steps(annotations, result)
+                failures = self.post_export_failures[result.job_id]
+                for plugin, failure in _failed_steps(annotations, result):
+                    failures.setdefault(plugin, []).append(failure)
         self.results[result.job_id].append(result)
         for callback in self.export_callbacks:
             try:
@@ -427,22 +431,20 @@ def check_executor(
         )
 
 
-def _failed_steps(annotations: Mapping[str, Mapping[str, Any]], result: ExportResult) -> list[str]:
-    """``plugin: file: error`` for each annotation that says its step failed."""
+def _failed_steps(
+    annotations: Mapping[str, Mapping[str, Any]], result: ExportResult
+) -> list[tuple[str, str]]:
+    """``(plugin, "file: error")`` for each annotation that says its step failed."""
     name = result.path.name if result.path else result.format
     return [
-        f"{plugin}: {name}: {note.get('error') or 'failed'}"
+        (plugin, f"{name}: {note.get('error') or 'failed'}")
         for plugin, note in annotations.items()
         if note.get("status") == "failed"
     ]
 
 
-def _summarize_failed_steps(failures: Sequence[str]) -> list[str]:
+def _summarize_failed_steps(by_plugin: Mapping[str, Sequence[str]]) -> list[str]:
     """One problem per plugin whose post-export step failed, with the first file's reason."""
-    by_plugin: dict[str, list[str]] = {}
-    for failure in failures:
-        plugin, _, detail = failure.partition(": ")
-        by_plugin.setdefault(plugin, []).append(detail)
     return [
         f"{plugin} failed for {len(details)} file{'s' if len(details) > 1 else ''}"
         f" after export (first: {details[0]})"
