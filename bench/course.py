@@ -17,11 +17,14 @@ import tempfile
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from curator_export.batch import BatchExportManager
-    from curator_export.model import BatchExportResult
+    from curator_export.model import BatchExportJob, BatchExportResult, Session
+    from curator_export.render import ParsedSession
     from curator_export.store import SQLiteStore
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -177,11 +180,13 @@ class Engine:
         workers: int,
         *,
         manifest: bool = True,
+        keep: Path | None = None,
     ) -> BatchExportResult:
-        """Export every session in every format into a fresh folder, removed afterwards."""
+        """Export every session in every format into ``keep`` (left there), else into a
+        fresh folder removed afterwards."""
         from curator_export.model import BatchExportJob, BatchExportOptions
 
-        output = Path(tempfile.mkdtemp(prefix="out-", dir=self.scratch))
+        output = keep or Path(tempfile.mkdtemp(prefix="out-", dir=self.scratch))
         try:
             jobs = [
                 BatchExportJob(
@@ -198,10 +203,28 @@ class Engine:
             )
             result = self.manager().execute_batch_export(jobs, options)
         finally:
-            shutil.rmtree(output, ignore_errors=True)
+            if keep is None:
+                shutil.rmtree(output, ignore_errors=True)
         if result.failed_jobs:
             raise RuntimeError(f"benchmark batch failed: {result.job_results}")
         return result
 
     def close(self) -> None:
         self.store.close()
+
+
+def request_metadata(
+    job: BatchExportJob, session: Session, parsed: ParsedSession, created: datetime
+) -> dict[str, Any]:
+    """The metadata the engine gives a writer for one session (``worker._request``), for
+    scripts that call the writers directly and must make the same bytes."""
+    from importlib.metadata import version
+
+    return {
+        "generator": f"curator-export {version('curator-export')}",
+        "created": created.isoformat(),
+        "job_id": job.job_id,
+        "session_ids": [session.id],
+        "content_types": sorted({item.item.content_type.value for item in parsed.items}),
+        "audience": job.audience.value,
+    }

@@ -7,12 +7,17 @@ and markdown), same outputs, same worker count:
   plugins, atomic writes, progress, manifest, history);
 * B  a plain script, 2 workers: sessions loaded from the store in the parent, a
   ``concurrent.futures.ProcessPoolExecutor`` (forkserver, as the engine) mapping a function
-  that parses each session, calls ``write_html`` and ``write_markdown`` directly and writes
-  the bytes (and companion figures) with ``Path.write_bytes``: no plugins, manifest, progress;
+  that parses each session, calls ``write_html`` and ``write_markdown`` directly with the
+  same metadata the engine gives them, and writes the bytes (and companion figures) with
+  ``Path.write_bytes``: no plugins, manifest, progress, fsync;
 * C  the engine with 1 worker (serial) and D the plain loop in this process: the same
   comparison without a pool.
 
 Target: A/B at most 1.05 (the framework costs at most 5 % more).
+
+Before timing, both make their files once with ``SOURCE_DATE_EPOCH`` set, and the two folders
+are compared byte for byte (the manifest aside): a plain script that made less would make the
+engine look slow, one that made more would flatter it.
 
 Usage: python bench/overhead.py [--quick] [--rounds N]
 """
@@ -20,6 +25,7 @@ Usage: python bench/overhead.py [--quick] [--rounds N]
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import sys
 import tempfile
@@ -29,7 +35,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course import Engine, build_store, find_corpus, lesson_paths, write_synthetic
+from course import (
+    Engine,
+    build_store,
+    find_corpus,
+    lesson_paths,
+    request_metadata,
+    write_synthetic,
+)
 from harness import (
     RESULTS_DIR,
     Check,
@@ -56,15 +69,18 @@ def render_plain(session: Session, output: str) -> int:
     """What a user's script does for one session: parse, call the writers, write the files."""
     from curator_export.model import BatchExportJob
     from curator_export.render import Rendered, RenderRequest
+    from curator_export.reproducible import file_time
     from curator_export.selection import parse_session
     from curator_export_html import write_html
     from curator_export_markdown import write_markdown
 
     folder = Path(output)
     job = BatchExportJob(
-        job_id="plain", session_ids=[session.id], formats=FORMATS, output_directory=output
+        job_id="bench", session_ids=[session.id], formats=FORMATS, output_directory=output
     )
     parsed = parse_session(session, job.content_types, job.audience)
+    created_at = file_time(datetime.now(UTC))
+    metadata = request_metadata(job, session, parsed, created_at)
     files = 0
     for name, writer, extension in (
         ("html", write_html, ".html"),
@@ -75,7 +91,8 @@ def render_plain(session: Session, output: str) -> int:
             format=name,
             title=session.title,
             sessions=(parsed,),
-            created_at=datetime.now(UTC),
+            metadata=metadata,
+            created_at=created_at,
         )
         rendered = writer(request)
         output_file = rendered if isinstance(rendered, Rendered) else Rendered(data=rendered)
@@ -88,11 +105,14 @@ def render_plain(session: Session, output: str) -> int:
     return files
 
 
-def plain_script(db: Path, ids: Sequence[str], scratch: Path, workers: int) -> int:
-    """Read the sessions from the store, as the engine does, then render them all."""
+def plain_script(
+    db: Path, ids: Sequence[str], scratch: Path, workers: int, *, keep: Path | None = None
+) -> int:
+    """Read the sessions from the store, as the engine does, then render them all (into
+    ``keep`` and left there, else into a folder removed afterwards)."""
     from curator_export.store import SQLiteStore
 
-    output = Path(tempfile.mkdtemp(prefix="plain-", dir=scratch))
+    output = keep or Path(tempfile.mkdtemp(prefix="plain-", dir=scratch))
     try:
         with SQLiteStore(db) as store:
             sessions = store.load_sessions(ids)
@@ -102,7 +122,41 @@ def plain_script(db: Path, ids: Sequence[str], scratch: Path, workers: int) -> i
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             return sum(pool.map(render_plain, sessions, [str(output)] * len(sessions)))
     finally:
-        shutil.rmtree(output, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(output, ignore_errors=True)
+
+
+def check_same_outputs(engine: Engine, db: Path, ids: Sequence[str], scratch: Path) -> None:
+    """Raise unless the engine and the plain script make the same files with the same bytes."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1764547200"
+    try:
+        made = {}
+        for name, make in (
+            ("engine", lambda folder: engine.run(ids, FORMATS, 1, keep=folder)),
+            ("plain", lambda folder: plain_script(db, ids, scratch, 1, keep=folder)),
+        ):
+            folder = Path(tempfile.mkdtemp(prefix=f"same-{name}-", dir=scratch))
+            make(folder)
+            made[name] = {
+                path.relative_to(folder).as_posix(): path.read_bytes()
+                for path in folder.rglob("*")
+                if path.is_file() and not path.name.startswith("batch_export_manifest")
+            }
+            shutil.rmtree(folder)
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+    engine_files, plain_files = made["engine"], made["plain"]
+    differ = sorted(
+        name
+        for name in engine_files.keys() | plain_files.keys()
+        if engine_files.get(name) != plain_files.get(name)
+    )
+    if differ:
+        raise RuntimeError(f"the engine and the plain script made different files: {differ[:5]}")
 
 
 def overhead(quick: bool, rounds: int | None, console: Console, log: Console) -> list[Check]:
@@ -117,6 +171,7 @@ def overhead(quick: bool, rounds: int | None, console: Console, log: Console) ->
         engine = Engine(root / "store.db", root)
         try:
             db = root / "store.db"
+            check_same_outputs(engine, db, ids, root)
             files = len(ids) * len(FORMATS)
             variants = [
                 Variant("A", "engine, 2 workers", lambda: engine.run(ids, FORMATS, 2)),

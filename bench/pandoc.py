@@ -26,11 +26,10 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from course import build_store, find_corpus, lesson_paths, write_synthetic
+from course import build_store, find_corpus, lesson_paths, request_metadata, write_synthetic
 from harness import (
     RESULTS_DIR,
     Check,
@@ -78,14 +77,7 @@ def request_for(session: Session, fmt: str) -> RenderRequest:
         sessions=(parsed,),
         template_name=job.template_name,
         audience=job.audience,
-        metadata={
-            "generator": f"curator-export {version('curator-export')}",
-            "created": created.isoformat(),
-            "job_id": job.job_id,
-            "session_ids": [session.id],
-            "content_types": sorted({i.item.content_type.value for i in parsed.items}),
-            "audience": job.audience.value,
-        },
+        metadata=request_metadata(job, session, parsed, created),
         created_at=created,
     )
 
