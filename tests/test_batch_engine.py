@@ -31,6 +31,7 @@ from curator_export.model import (
     Branding,
     ContentType,
     ErrorKind,
+    ExportResult,
     ExportStatus,
     NamingChoice,
     OnConflict,
@@ -427,12 +428,35 @@ def test_export_tracking_sees_each_result_as_it_is_recorded(make_store, host, tm
     manager.with_export_tracking(lambda result: 1 / 0)
     result = manager.execute_batch_export([job(tmp_path / "a", "a")], SERIAL)
     exports = result.job_results[0].exports
-    assert [status for status, _ in seen] == [str(export.status) for export in exports]
+    assert [export.session_ids for export in exports] == [("s1",), ("s2",), ("s3",)]  # planned
     assert sorted(status for status, _ in seen) == ["failed", "succeeded", "succeeded"]
     failed = next(export for export in exports if export.status is ExportStatus.FAILED)
     assert failed.error
     # each result arrives before the event that counts it (events[0] is "planned")
     assert [count for _, count in seen] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["serial", "pool"])
+def test_a_file_is_in_place_and_complete_when_its_result_is_reported(
+    store, host, tmp_path, parallel
+):
+    """Workers stage files and the parent commits them in groups; what a callback hears of
+    is already at its final name, with the bytes the result describes, figures included."""
+    checked: list[str] = []
+
+    def check(result: ExportResult) -> None:
+        assert result.path is not None
+        assert result.sha256 == sha256(result.path)
+        assert all(companion.is_file() for companion in result.companions)
+        assert not list(result.path.parent.glob(f"{TEMP_PREFIX}*{result.path.name}"))
+        checked.append(result.path.name)
+
+    manager = BatchExportManager(store, host=host).with_export_tracking(check)
+    options = BatchExportOptions(parallel_exports=parallel, max_concurrent_jobs=2)
+    result = manager.execute_batch_export([job(tmp_path / "out", formats=("figures",))], options)
+    assert result.total_files_created == 3
+    assert sorted(checked) == ["s1.figures", "s2.figures", "s3.figures"]
+    assert not list((tmp_path / "out").rglob(f"{TEMP_PREFIX}*"))
 
 
 def test_a_broken_progress_callback_does_not_stop_the_batch(store, host, tmp_path):
@@ -688,8 +712,15 @@ def test_archives_take_companion_files_along(store, host, tmp_path):
 # -- 12. cancelling (in-process; the CLI's signals are in test_batch_cli) ---------------------
 
 
-def test_cancel_stops_the_batch_and_marks_it_interrupted(store, host, tmp_path, chaos_log):
-    """cancel() after the first file: nothing new starts, the manifest and history say so."""
+def test_cancel_stops_the_batch_and_marks_it_interrupted(make_store, host, tmp_path, chaos_log):
+    """cancel() after the first file: nothing new starts, the manifest and history say so.
+
+    The first file is reported once it is committed, while the slow second one renders; that
+    one runs to its end (an in-process task cannot be stopped), the third never starts.
+    """
+    course = dict(SAMPLE_COURSE)
+    course["s2"] = ("Rivers", [("slides", "Rivers", "Rivers CHAOS:SLOW=0.8")])
+    store = make_store(course)
     manager = BatchExportManager(store, host=host)
 
     def stop_after_first(event: BatchProgress) -> None:
@@ -704,13 +735,14 @@ def test_cancel_stops_the_batch_and_marks_it_interrupted(store, host, tmp_path, 
     statuses = [(e.session_ids, e.status, e.error_kind) for e in result.job_results[0].exports]
     assert statuses == [
         (("s1",), ExportStatus.SUCCEEDED, None),
-        (("s2",), ExportStatus.CANCELLED, ErrorKind.INTERRUPTED),
+        (("s2",), ExportStatus.SUCCEEDED, None),
         (("s3",), ExportStatus.CANCELLED, ErrorKind.INTERRUPTED),
     ]
-    assert [line["session_ids"] for line in read_log(chaos_log)] == [["s1"], ["s1"]]
+    logged = [line["session_ids"] for line in read_log(chaos_log)]
+    assert logged == [["s1"], ["s1"], ["s2"], ["s2"]]
     assert manifest(result.manifest_path)["status"] == "interrupted"
     assert result.archive_paths == []  # no archive of a batch cut short
-    assert sorted(files(tmp_path / "out")) == ["s1.chaos"]
+    assert sorted(files(tmp_path / "out")) == ["s1.chaos", "s2.chaos"]
     assert store.batch_history(1)[0].status == "interrupted"
 
 

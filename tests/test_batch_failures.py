@@ -7,6 +7,7 @@ The misbehaving writers are ``curator_export.testing_writers.chaos_write``, stee
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -265,6 +266,30 @@ def test_a_writer_that_raises_fails_only_that_export(make_store, host, tmp_path,
     assert (b.success, b.files_created) == (True, 2)
     assert (result.successful_jobs, result.failed_jobs) == (1, 1)
     assert temporaries(tmp_path) == []
+
+
+def test_figures_staged_before_a_worker_died_come_with_the_recovered_output(
+    make_store, host, tmp_path, chaos_log
+):
+    """Outputs wait staged for the parent to commit them; a worker killed after staging one
+    (and its figures) loses neither: both are committed, and no staged file is left."""
+    store = make_store(course_with(s1="one CHAOS:CRASH@chaos", s2="two"))
+    result = BatchExportManager(store, host=host).execute_batch_export(
+        [job(tmp_path / "out", sessions=["s1", "s2"], formats=["figures", "chaos"])],
+        BatchExportOptions(max_concurrent_jobs=1),
+    )
+    exports = by_export(result)
+    assert exports["s1", "chaos"].error_kind is ErrorKind.CRASHED
+    recovered = exports["s1", "figures"]
+    assert recovered.status is ExportStatus.SUCCEEDED
+    assert "recovered" in recovered.warnings[0]
+    out = tmp_path / "out"
+    assert recovered.sha256 == hashlib.sha256((out / "s1.figures").read_bytes()).hexdigest()
+    assert (out / "assets" / "s1.txt").read_text() == "the figure of s1\n"
+    assert (out / "assets" / "shared.txt").is_file()
+    assert exports["s2", "figures"].status is ExportStatus.SUCCEEDED
+    assert exports["s2", "chaos"].status is ExportStatus.SUCCEEDED
+    assert temporaries(out) == []
 
 
 def test_a_worker_that_dies_fails_only_its_task(make_store, host, tmp_path, chaos_log):

@@ -9,10 +9,12 @@ the manifest, the batch's history record and ``after_batch``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import getpass
 import os
 import pickle
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
+from curator_export.committing import Committer
 from curator_export.errors import CuratorExportError, UnknownNameError
 from curator_export.executors import (
     BUILTIN_EXECUTORS,
@@ -161,31 +164,22 @@ class BatchExportManager:
         run = _Run(plan, options, self.host, self._callbacks, self._export_callbacks)
         self._clean_stale_temporaries(plan)
         run.settle_planned()
-        if plan.tasks and self.cancel_reason is None:
-            executor, reruns = self._make_executor(plan, options)
-            self._executor = executor
-            if self._cancelled():  # a signal arrived while the executor was being made
-                executor.cancel()
-            try:
-                tasks = self._tasks(
-                    plan,
-                    options,
-                    run.started,
-                    largest_first=not isinstance(executor, SerialExecutor),
-                    reruns=reruns,
-                )
-                with executor:
-                    for outcome in executor.run(tasks):
-                        run.collect(outcome)
-                        if run.stop_reason and not self.cancel_reason:
-                            self.cancel(run.stop_reason)
-            finally:
-                self._executor = None
+        stopping: threading.Thread | None = None
+        try:
+            if plan.tasks and self.cancel_reason is None:
+                stopping = self._run_tasks(plan, options, run)
+            result = run.finish(
+                elapsed=time.monotonic() - started, status=self._status(run), store=self.store
+            )
+        except BaseException:
+            run.discard_staged()  # the results of what is still staged will never be told
+            raise
+        finally:
+            if stopping is not None:
+                stopping.join()
+            if plan.tasks:
                 # Workers killed mid-write (crash, timeout, interrupt) leave temporaries.
                 self._clean_stale_temporaries(plan)
-        result = run.finish(
-            elapsed=time.monotonic() - started, status=self._status(run), store=self.store
-        )
         log.info(
             "batch finished",
             batch=plan.batch_id,
@@ -195,13 +189,57 @@ class BatchExportManager:
         )
         return result
 
+    def _run_tasks(
+        self, plan: BatchPlan, options: BatchExportOptions, run: _Run
+    ) -> threading.Thread:
+        """Run the plan's tasks and collect their results into ``run``.
+
+        Returns the thread that is stopping the executor, for the caller to join: a pool
+        takes a while to stop (pebble's threads wake every 0.1 s), and the manifest and
+        history need not wait for it. After an error the executor is stopped here.
+        """
+        executor, reruns, local = self._make_executor(plan, options)
+        self._executor = executor
+        if self._cancelled():  # a signal arrived while the executor was being made
+            executor.cancel()
+        if local:
+            # Workers on this machine stage their files and this process commits them.
+            run.committer = Committer(os.getpid())
+        try:
+            with contextlib.ExitStack() as stack:
+                stack.enter_context(executor)
+                tasks = self._tasks(
+                    plan,
+                    options,
+                    run.started,
+                    largest_first=not isinstance(executor, SerialExecutor),
+                    reruns=reruns,
+                    stage_for=os.getpid() if local else None,
+                )
+                for outcome in executor.run(tasks):
+                    run.collect(outcome)
+                    if run.stop_reason and not self.cancel_reason:
+                        self.cancel(run.stop_reason)
+                run.record_committed(wait=True)
+                exit_executor = stack.pop_all()
+        finally:
+            self._executor = None
+            if run.committer is not None:
+                run.committer.close()
+        stopping = threading.Thread(target=exit_executor.close, name="curator-export-stopping")
+        stopping.start()
+        return stopping
+
     def _status(self, run: _Run) -> str:
         if self.cancel_reason in ("interrupted", "terminated", "cancelled"):
             return "interrupted"
         return "failed" if run.any_failed else "completed"
 
-    def _make_executor(self, plan: BatchPlan, options: BatchExportOptions) -> tuple[Executor, bool]:
-        """The executor for this plan, and whether it may run a task more than once."""
+    def _make_executor(
+        self, plan: BatchPlan, options: BatchExportOptions
+    ) -> tuple[Executor, bool, bool]:
+        """The executor for this plan, whether it may run a task more than once, and whether
+        its workers run on this machine (a built-in one)."""
         name = self.executor_name
         if name is None:
             name = "process" if options.parallel_exports and len(plan.tasks) > 1 else "serial"
@@ -215,14 +253,14 @@ class BatchExportManager:
         if name == "process":
             workers = min(options.max_concurrent_jobs, len(plan.tasks))
             executor = make_executor("process", max_workers=workers, preload=_worker_modules(plan))
-            return executor, False
+            return executor, False, True
         if name == "serial":
-            return make_executor("serial"), False
+            return make_executor("serial"), False, True
         spec = self.host.executors()[name]  # known: check_executor ran
         built: Executor = spec.factory(
             max_workers=options.max_concurrent_jobs, **self.executor_options
         )
-        return built, spec.reruns_tasks
+        return built, spec.reruns_tasks, False
 
     def _tasks(
         self,
@@ -232,6 +270,7 @@ class BatchExportManager:
         *,
         largest_first: bool = False,
         reruns: bool = False,
+        stage_for: int | None = None,
     ) -> Iterable[Task]:
         planned_tasks: Sequence[PlannedTask] = plan.tasks
         if largest_first:
@@ -239,8 +278,10 @@ class BatchExportManager:
             # taken last would keep one worker busy while the others sit idle.
             planned_tasks = sorted(plan.tasks, key=_estimated_work, reverse=True)
         function: Callable[..., Any] = render_task
-        if reruns:
-            function = functools.partial(render_task, replace_earlier_attempts=True)
+        if reruns or stage_for is not None:
+            function = functools.partial(
+                render_task, replace_earlier_attempts=reruns, stage_for=stage_for
+            )
         for planned in planned_tasks:
             started(planned)
             overhead = min(TASK_OVERHEAD_SECONDS, options.export_timeout)
@@ -299,6 +340,8 @@ class _Run:
         self.stop_reason: str | None = None
         self.any_failed = bool(plan.invalid_jobs)
         self.job_started: dict[str, float] = {}
+        #: Commits what workers staged; None when they write their files in place themselves.
+        self.committer: Committer | None = None
 
     def started(self, task: PlannedTask) -> None:
         """Log a task's start: when it is handed to the executor (a pool runs it when a
@@ -332,12 +375,54 @@ class _Run:
 
     def collect(self, outcome: TaskOutcome) -> None:
         task = self.tasks[outcome.task_id]
+        committer = self.committer
         if outcome.ok:
             results: Sequence[ExportResult] = outcome.value
         else:
             assert outcome.failure is not None
-            results = _recover(task, outcome.failure.kind, outcome.failure.message)
+            staged_by = committer.committer_pid if committer is not None else None
+            results = _recover(task, outcome.failure.kind, outcome.failure.message, staged_by)
+            if committer is not None:
+                # Figures the worker staged before it stopped: they are complete, and an
+                # output recovered from its staged file may show them.
+                from curator_export.output import staged_in
+
+                for folder in dict.fromkeys(export.name.path.parent for export in task.exports):
+                    committer.submit_leftovers(staged_in(folder, committer.committer_pid))
+        overwrite = {export.format.name: export.overwrite for export in task.exports}
         for result in results:
+            if committer is not None and result.status is ExportStatus.SUCCEEDED:
+                committer.submit(result, overwrite=overwrite[result.format])
+            else:
+                self.record(result)
+        self.record_committed()
+
+    def discard_staged(self) -> None:
+        """Remove the files workers staged for this batch whose results were never recorded
+        (the batch was cut short): nobody would ever commit them."""
+        if self.committer is None:
+            return
+        from curator_export.output import staged_in, staged_path
+
+        pid = self.committer.committer_pid
+        recorded = {r.path for results in self.results.values() for r in results if r.path}
+        folders = dict.fromkeys(e.name.path.parent for t in self.plan.tasks for e in t.exports)
+        staged = [
+            staged_path(export.name.path, pid)
+            for task in self.plan.tasks
+            for export in task.exports
+            if export.name.path not in recorded
+        ]
+        staged += [leftover.staged for folder in folders for leftover in staged_in(folder, pid)]
+        for path in staged:
+            with contextlib.suppress(OSError):  # what stays is stale once this process ends
+                path.unlink()
+
+    def record_committed(self, *, wait: bool = False) -> None:
+        """Record the exports whose files are committed by now (all of them, with ``wait``)."""
+        if self.committer is None:
+            return
+        for result in self.committer.wait() if wait else self.committer.finished():
             self.record(result)
 
     def record(self, result: ExportResult) -> None:
@@ -393,7 +478,7 @@ class _Run:
             job_results.append(
                 JobResult(
                     job.job_id,
-                    self.results[job.job_id],
+                    sorted(self.results[job.job_id], key=self._plan_order(job)),
                     error="; ".join(problems) or None,
                     error_kind=_job_error_kind(problems),
                 )
@@ -409,6 +494,24 @@ class _Run:
         self.emit("finished")
         self.host.after_batch(result, self.plan.jobs)
         return result
+
+    def _plan_order(self, job: BatchExportJob) -> Callable[[ExportResult], tuple[int, int]]:
+        """Results in the order of the job's sessions and formats, as planned: they arrive in
+        the order they finish, which a pool (and committing in groups) shuffles."""
+        sessions = {session_id: index for index, session_id in enumerate(job.session_ids)}
+        formats: dict[str, int] = {}
+        for index, name in enumerate(job.formats):
+            try:
+                formats.setdefault(self.host.resolve_format(name).name, index)
+            except CuratorExportError:
+                continue  # an invalid job: it has no results
+        last = len(sessions) + len(formats)
+
+        def key(result: ExportResult) -> tuple[int, int]:
+            first = result.session_ids[0] if result.session_ids else ""
+            return sessions.get(first, last), formats.get(result.format, last)
+
+        return key
 
 
 def check_executor(
@@ -467,12 +570,15 @@ def _job_error_kind(problems: Sequence[str]) -> ErrorKind | None:
     return ErrorKind.INVALID_JOB
 
 
-def _recover(task: PlannedTask, kind: ErrorKind, message: str) -> list[ExportResult]:
+def _recover(
+    task: PlannedTask, kind: ErrorKind, message: str, staged_by: int | None = None
+) -> list[ExportResult]:
     """Results of a task whose worker crashed, timed out or was stopped.
 
-    Files are written atomically, so a new file at a planned path is complete: it counts.
+    Files are written atomically, so a new file at a planned path is complete: it counts;
+    so does a staged one (``staged_by`` commits it), which is complete before it is staged.
     """
-    from curator_export.output import sha256_file
+    from curator_export.output import sha256_file, staged_path
 
     results = []
     for export in task.exports:
@@ -484,13 +590,15 @@ def _recover(task: PlannedTask, kind: ErrorKind, message: str) -> list[ExportRes
             status=ExportStatus.FAILED,
             path=path,
         )
-        if not export.name.exists and path.is_file():
+        finished = path if staged_by is None else staged_path(path, staged_by)
+        kept_from_before = staged_by is None and export.name.exists
+        if not kept_from_before and finished.is_file():
             results.append(
                 attrs.evolve(
                     base,
                     status=ExportStatus.SUCCEEDED,
-                    size=path.stat().st_size,
-                    sha256=sha256_file(path),
+                    size=finished.stat().st_size,
+                    sha256=sha256_file(finished),
                     warnings=(f"recovered after the task failed: {message}",),
                 )
             )
@@ -595,13 +703,14 @@ class _Finishing:
             export.name.path: (task, export) for task in self.plan.tasks for export in task.exports
         }
         records = []
+        figures: dict[Path, str] = {}  # shared by many outputs: each hashed once
         for job_result in self.result.job_results:
             for result in job_result.exports:
                 found = planned.get(result.path) if result.path else None
                 if found is None or result.status is not ExportStatus.SUCCEEDED:
                     continue
                 task, export = found
-                record = _output_record(task, export, result, self.plan.batch_id)
+                record = _output_record(task, export, result, self.plan.batch_id, figures)
                 if record is not None:
                     records.append(record)
         try:
@@ -631,9 +740,14 @@ class _Finishing:
 
 
 def _output_record(
-    task: PlannedTask, export: PlannedExport, result: ExportResult, batch_id: str
+    task: PlannedTask,
+    export: PlannedExport,
+    result: ExportResult,
+    batch_id: str,
+    figures: dict[Path, str],
 ) -> OutputRecord | None:
-    """The ledger record of a file this batch wrote; None when it is gone (archived)."""
+    """The ledger record of a file this batch wrote; None when it is gone (archived).
+    ``figures`` keeps the hashes of companion files already read."""
     from curator_export.incremental import OutputRecord
     from curator_export.output import sha256_file
 
@@ -641,7 +755,10 @@ def _output_record(
     if export.key is None or result.size is None or result.sha256 is None or not path.is_file():
         return None
     try:
-        companions = {str(c): sha256_file(c) for c in result.companions}
+        for companion in result.companions:
+            if companion not in figures:
+                figures[companion] = sha256_file(companion)
+        companions = {str(c): figures[c] for c in result.companions}
     except OSError:
         return None  # a figure that is gone cannot be vouched for: render it next time
     return OutputRecord(

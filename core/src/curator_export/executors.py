@@ -251,19 +251,18 @@ class ProcessExecutor(ShutsDownOnExit):
         if pool is None:
             return
         pool.stop()
-        # pebble's join stops workers one after another, up to 3 s each, and ignores its
-        # timeout once the pool is stopped: signal all workers at once and bound the waits.
-        joiner = threading.Thread(target=pool.join, name="curator-export-pool-join", daemon=True)
-        joiner.start()
-        workers = _workers_of(pool)
+        with pool._pool_manager.replacing:  # no worker starts once this is held
+            workers = _workers_of(pool)
+        # pebble's join stops workers one after another, up to 3 s each, and waits for its
+        # threads, which look at the pool every 0.1 s: signal all workers at once, bound the
+        # waits, and leave pebble's threads (which hold no process) to close its channels.
         for process in workers:
             process.terminate()
         deadline = time.monotonic() + _STOP_GRACE
         for process in workers:
             process.join(max(0.0, deadline - time.monotonic()))
         _kill(workers)
-        joiner.join(_STOP_GRACE)
-        _kill(_workers_of(pool))  # started by pebble meanwhile, if its join got stuck
+        threading.Thread(target=pool.join, name="curator-export-pool-join", daemon=True).start()
 
     def _submit(self, task: Task) -> Future[bytes]:
         if self._pool is None:
@@ -496,14 +495,19 @@ def _pool_class() -> Any:
             super().__init__(*args)
             self.deaths: dict[int, tuple[int | None, float]] = {}
             self.idle_deaths = 0
+            #: Held while dead workers are replaced; once the pool is stopped, none is.
+            self.replacing = threading.Lock()
 
         def update_workers(self) -> None:
             workers: Any = self.worker_manager  # pebble's methods are not annotated
-            for pid, worker in tuple(workers.workers.items()):
-                if not worker.is_alive():
-                    del workers.workers[pid]
-                    self.deaths[pid] = (worker.exitcode, time.monotonic())
-            workers.create_workers()
+            with self.replacing:
+                if not self.context.alive:
+                    return
+                for pid, worker in tuple(workers.workers.items()):
+                    if not worker.is_alive():
+                        del workers.workers[pid]
+                        self.deaths[pid] = (worker.exitcode, time.monotonic())
+                workers.create_workers()
 
         def process_next_message(self, timeout: float) -> None:
             super().process_next_message(timeout)

@@ -12,7 +12,8 @@ import enum
 import io
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import secrets
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path, PurePath
@@ -124,8 +125,8 @@ def _job(
 class _StreamedEntries(list[dict[str, Any]]):
     """A JSON array whose entries are made one at a time while it is written.
 
-    ``JSONEncoder.iterencode`` with an indent (pure Python) asks an array only for its length
-    and its items; any other use sees an empty list, hence only ``write_manifest`` gets one.
+    ``write_manifest`` only iterates over it; any other use sees an empty list, hence only
+    ``write_manifest`` gets one.
     """
 
     def __init__(self, exports: Sequence[ExportResult], relative_to: Path) -> None:
@@ -185,14 +186,13 @@ def write_manifest(folder: Path, manifest: Mapping[str, Any], *, timestamp: date
     An earlier manifest is never replaced: when the name is taken (two batches in one
     second), ``_2``, ``_3`` ... are appended. Claiming the name is race-free.
     """
-    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
     for number in range(1, _MAX_SUFFIX + 1):
         path = Path(folder) / manifest_name(timestamp, number)
         target = open_atomically(path)
         try:
             with target as file:
                 text = io.TextIOWrapper(file, encoding="utf-8", newline="\n")
-                for chunk in encoder.iterencode(manifest):
+                for chunk in _text_of(manifest):
                     text.write(chunk)
                 text.write("\n")
                 text.flush()
@@ -205,6 +205,41 @@ def write_manifest(folder: Path, manifest: Mapping[str, Any], *, timestamp: date
     raise OutputExistsError(
         Path(folder) / manifest_name(timestamp), f"{_MAX_SUFFIX} manifests of that second exist"
     )
+
+
+_INDENTED = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
+# Without an indent, json encodes in C: ten times faster, which a batch of many thousand
+# files notices.
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
+def _text_of(manifest: Mapping[str, Any]) -> Iterator[str]:
+    """The manifest as JSON text: indented by two, except that each entry of an ``exports``
+    array is one line (a file per line reads and greps well, and encodes fast)."""
+    marker = f"\x00{secrets.token_hex(8)}:"
+    arrays: list[tuple[Iterable[Any], int]] = []
+
+    def marked(value: Any, depth: int, key: str | None = None) -> Any:
+        if key == "exports" and isinstance(value, list):
+            arrays.append((value, depth))
+            return f"{marker}{len(arrays) - 1}"
+        if isinstance(value, Mapping):
+            return {name: marked(item, depth + 1, name) for name, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [marked(item, depth + 1) for item in value]
+        return value
+
+    encoded_marker = json.dumps(marker)[:-1]
+    for chunk in _INDENTED.iterencode(marked(manifest, 0)):
+        if not chunk.startswith(encoded_marker):
+            yield chunk
+            continue
+        entries, depth = arrays[int(chunk[len(encoded_marker) : -1])]
+        separator = "[\n"
+        for entry in entries:
+            yield f"{separator}{'  ' * (depth + 1)}{_ONE_LINE.encode(entry)}"
+            separator = ",\n"
+        yield "[]" if separator == "[\n" else f"\n{'  ' * depth}]"
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

@@ -266,6 +266,7 @@ class OutputNamer:
         self.on_conflict = on_conflict
         self._seq = 0
         self._names: dict[Path, UniqueNames] = {}
+        self._real: dict[Path, str] = {}
 
     def name(
         self, job: BatchExportJob, sessions: Sequence[Titled], output_format: Format
@@ -320,7 +321,7 @@ class OutputNamer:
         else:
             relative = names.claim(relative)
         path = folder / relative
-        _check_inside(job, folder, path)
+        self._check_inside(job, folder, path)
         exists = os.path.lexists(path)
         previous = self._ours(path) if exists else None
         action = self.on_conflict if exists else None
@@ -338,13 +339,18 @@ class OutputNamer:
     def _ours(self, path: Path) -> OutputRecord | None:
         return self.previous.intact(path) if self.previous is not None else None
 
+    def _check_inside(self, job: BatchExportJob, folder: Path, path: Path) -> None:
+        """Refuse a path that a symlinked sub-folder would lead out of the output directory."""
+        real_folder, real_parent = self._realpath(folder), self._realpath(path.parent)
+        if os.path.commonpath([real_folder, real_parent]) != real_folder:
+            raise NamingError(
+                f"job {job.job_id!r}: {path} would be written outside the output directory "
+                f"{folder} (through a symbolic link)"
+            )
 
-def _check_inside(job: BatchExportJob, folder: Path, path: Path) -> None:
-    """Refuse a path that a symlinked sub-folder would lead out of the output directory."""
-    real_folder = os.path.realpath(folder)
-    real_parent = os.path.realpath(path.parent)
-    if os.path.commonpath([real_folder, real_parent]) != real_folder:
-        raise NamingError(
-            f"job {job.job_id!r}: {path} would be written outside the output directory "
-            f"{folder} (through a symbolic link)"
-        )
+    def _realpath(self, folder: Path) -> str:
+        # Resolved once per folder: the outputs of a batch share a handful of folders.
+        real = self._real.get(folder)
+        if real is None:
+            real = self._real[folder] = os.path.realpath(folder)
+        return real

@@ -4,12 +4,19 @@ Every file is first written to a temporary file beside its target, flushed to di
 then moved into place, so a reader sees the old state or the whole new file, never a part.
 Temporary names carry the writer's pid and host, so files left behind by a process that was
 killed can be told apart from those of a writer that is still running.
+
+A batch splits that in two: a worker *stages* each output (written and complete, under a
+name derived from the target) and the parent *commits* it (fsync, move into place, fsync the
+folder) in background threads while the workers render on. A staged file is never at its
+final name, so the promise holds across a power cut too; its fsync just no longer holds up
+the next render.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import io
 import os
@@ -17,10 +24,12 @@ import re
 import secrets
 import socket
 import stat
+import sys
 import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import attrs
 
@@ -36,7 +45,9 @@ log = get_logger(__name__)
 # awkward in file names, and the tag only has to tell "this machine" from "another one".
 _HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
 _TEMP_NAME = re.compile(
-    re.escape(TEMP_PREFIX) + r"(?P<pid>\d+)-[0-9a-f]{12}-(?P<host>[0-9a-f]{8})\Z"
+    re.escape(TEMP_PREFIX)
+    + r"(?P<pid>\d+)-[0-9a-f]{12}-(?P<host>[0-9a-f]{8})"
+    + r"(~(?P<target>.+))?\Z"  # a shared staged file names its target
 )
 _DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 # link() fails with these where the file system has no hard links (FAT, exFAT, some SMB
@@ -199,6 +210,240 @@ def write_atomically(path: Path, data: bytes, *, overwrite: bool = False) -> Wri
     return target.written
 
 
+@attrs.frozen
+class StagedFile:
+    """A complete file waiting beside its target (``staged``) to be committed."""
+
+    path: Path
+    staged: Path
+    size: int
+    sha256: str
+
+
+@attrs.frozen
+class Commit:
+    """One staged file to move into place (``commit_staged``).
+
+    ``shared``: a content-named file (a figure) that several outputs stage with the same
+    bytes; a target already there, or a staged file another commit took, is then fine.
+    ``requires``: targets of shared files that must be in place before this one goes.
+    """
+
+    path: Path
+    staged: Path
+    overwrite: bool = False
+    shared: bool = False
+    requires: tuple[Path, ...] = ()
+
+
+def staged_path(path: Path, committer_pid: int, *, shared: bool = False) -> Path:
+    """Where ``stage_file`` puts the file for ``path`` that process ``committer_pid`` commits.
+
+    Derived from the target, so that the committer finds it even when the process that
+    staged it died before saying so; named like a temporary file of the committer, so that
+    it counts as stale once the committer is gone. Shared files carry their target's name
+    too, so that those a dead stager left can be found and committed (``staged_in``).
+    """
+    path = Path(path)
+    name = path.name
+    tag = hashlib.sha256(os.fsencode(name)).hexdigest()[:12]
+    suffix = f"~{name}" if shared else ""
+    return path.with_name(f"{TEMP_PREFIX}{committer_pid}-{tag}-{_HOST}{suffix}")
+
+
+def staged_in(folder: Path, committer_pid: int) -> list[Commit]:
+    """The shared files staged under ``folder`` (recursively) for ``committer_pid``."""
+    mark = f"{TEMP_PREFIX}{committer_pid}-"
+    found = []
+    for root, _, names in os.walk(folder):
+        for name in names:
+            match = _TEMP_NAME.match(name)
+            if name.startswith(mark) and match and match["target"] and match["host"] == _HOST:
+                found.append(Commit(Path(root, match["target"]), Path(root, name), shared=True))
+    return found
+
+
+def stage_file(
+    path: Path,
+    data: bytes,
+    *,
+    committer_pid: int,
+    overwrite: bool = False,
+    shared: bool = False,
+) -> StagedFile:
+    """Write ``data`` completely beside ``path``, not yet durable and not yet in place.
+
+    The expensive part of a durable write, waiting for the disk, is left to
+    ``commit_staged`` in the committing process, which makes a whole group of files durable
+    at once. The file is written under a temporary name and then renamed to its staged
+    name, so a staged file is always complete; a ``shared`` one already staged is kept (its
+    bytes are the same), so that its inode does not change under a commit. Errors are those
+    of ``write_atomically``.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise OutputError(path, _REASONS[errno.ENOTDIR], exc.errno) from exc
+    except OSError as exc:
+        raise output_error(path, exc) from exc
+    if not overwrite and os.path.lexists(path):
+        raise OutputExistsError(path, "it already exists", errno.EEXIST)
+    staged = staged_path(path, committer_pid, shared=shared)
+    if shared and os.path.lexists(staged):
+        # Staged by another output of the batch, not yet committed: the same bytes.
+        return StagedFile(path=path, staged=staged, size=len(data), sha256=_sha256(data))
+    try:
+        temporary, descriptor = create_temporary(path.parent)
+    except OSError as exc:
+        raise output_error(path, exc) from exc
+    try:
+        with os.fdopen(descriptor, "w+b") as file:
+            file.write(data)
+            file.flush()
+            size = os.fstat(file.fileno()).st_size
+            file.seek(0)
+            digest = hashlib.file_digest(file, "sha256").hexdigest()
+        if shared:
+            _stage_shared(temporary, staged)
+        else:
+            os.replace(temporary, staged)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        if isinstance(exc, OSError):
+            raise output_error(path, exc) from exc
+        raise
+    return StagedFile(path=path, staged=staged, size=size, sha256=digest)
+
+
+def _stage_shared(temporary: Path, staged: Path) -> None:
+    try:
+        os.link(temporary, staged)  # never replaces: a commit may be syncing that one
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        os.replace(temporary, staged)  # no hard links here: the small race is accepted
+        return
+    os.unlink(temporary)
+
+
+def commit_staged(commits: Sequence[Commit]) -> list[OutputError | None]:
+    """Make staged files durable, move them into place and sync their folders.
+
+    What ``write_atomically`` does for one file, for a group: one ``syncfs`` per file
+    system where the platform has it (Linux), else an fsync per file; shared files move
+    first, then the others whose required files made it; then one fsync per folder. Returns,
+    for each commit, None or the error that kept it out; a failed commit's staged file is
+    removed and its target left as it was.
+    """
+    errors: list[OutputError | None] = [None] * len(commits)
+    folders = {commit.path.parent for commit in commits}
+    if not _sync_file_systems(folders):
+        for index, commit in enumerate(commits):
+            try:
+                _fsync_file(commit.staged)
+            except FileNotFoundError:
+                if not commit.shared:  # a shared one may have been taken by another commit
+                    errors[index] = OutputError(commit.path, "its staged file is gone")
+            except OSError as exc:
+                errors[index] = output_error(commit.path, exc)
+    failed_shared: dict[Path, OutputError] = {}
+    order = sorted(range(len(commits)), key=lambda index: not commits[index].shared)
+    for index in order:
+        commit = commits[index]
+        missing = next((failed_shared[p] for p in commit.requires if p in failed_shared), None)
+        if missing is not None and errors[index] is None:
+            errors[index] = OutputError(commit.path, f"a file it needs failed: {missing}")
+        if errors[index] is None:
+            try:
+                _move_staged(commit)
+            except OutputError as exc:
+                errors[index] = exc
+            except OSError as exc:
+                errors[index] = output_error(commit.path, exc)
+        error = errors[index]
+        if error is not None:
+            with contextlib.suppress(OSError):
+                commit.staged.unlink()
+            if commit.shared:
+                failed_shared[commit.path] = error
+    for folder in folders:
+        try:
+            _fsync_directory(folder)
+        except OSError as exc:
+            for index, commit in enumerate(commits):
+                if commit.path.parent == folder and errors[index] is None:
+                    errors[index] = output_error(commit.path, exc)
+    return errors
+
+
+def _move_staged(commit: Commit) -> None:
+    if not commit.shared:
+        _move_into_place(commit.staged, commit.path, overwrite=commit.overwrite)
+        return
+    try:
+        _move_into_place(commit.staged, commit.path, overwrite=False)
+    except OutputExistsError:
+        os.unlink(commit.staged)  # the same content, put there by another commit
+    except FileNotFoundError:
+        if not os.path.lexists(commit.path):  # taken by a commit that failed to place it
+            raise OutputError(commit.path, "its staged file is gone") from None
+
+
+def _fsync_file(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """Linux's syncfs(2), which Python's os module lacks; None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return cast("Callable[[int], int]", function)
+
+
+def _sync_file_systems(folders: Iterable[Path]) -> bool:
+    """Flush and wait for every file system holding ``folders``; False where this cannot be
+    done (no syncfs, or it failed), so that the caller syncs file by file and learns which
+    file an error belongs to."""
+    import ctypes
+
+    syncfs = _syncfs()
+    if syncfs is None:
+        return False
+    done: set[int] = set()
+    for folder in folders:
+        try:
+            descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            return False
+        try:
+            device = os.fstat(descriptor).st_dev
+            if device not in done:
+                if syncfs(descriptor) != 0:
+                    log.warning("syncfs failed", folder=str(folder), errno=ctypes.get_errno())
+                    return False
+                done.add(device)
+        finally:
+            os.close(descriptor)
+    return True
+
+
 def create_temporary(folder: Path) -> tuple[Path, int]:
     """Create a new, empty temporary file in ``folder``; returns its path and open descriptor."""
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -337,6 +582,10 @@ def ensure_writable_directory(path: Path) -> None:
     os.close(descriptor)
     with contextlib.suppress(FileNotFoundError):
         probe.unlink()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def sha256_file(path: Path) -> str:

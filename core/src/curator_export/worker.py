@@ -25,7 +25,7 @@ from curator_export.errors import (
 from curator_export.logging import get_logger
 from curator_export.model import ErrorKind, ExportResult, ExportStatus
 from curator_export.naming import output_title
-from curator_export.output import write_atomically
+from curator_export.output import StagedFile, WrittenFile, stage_file, write_atomically
 from curator_export.planning import PlannedExport, PlannedTask
 from curator_export.render import ParsedSession, Rendered, RenderRequest, SharedWork
 from curator_export.selection import parse_session
@@ -43,6 +43,7 @@ def render_task(
     sleep: Callable[[float], None] = time.sleep,
     *,
     replace_earlier_attempts: bool = False,
+    stage_for: int | None = None,
 ) -> tuple[ExportResult, ...]:
     """Render and write every export of ``task``; one failing export does not stop the others.
 
@@ -51,6 +52,10 @@ def render_task(
     a path that was free when the batch was planned is then that attempt's, and is replaced
     atomically; without it, such a file is refused (``CONFLICT``) as one that someone else
     put there. Files that existed at planning are handled by ``on_conflict`` either way.
+
+    ``stage_for``: the pid of the process that commits the outputs (``output.commit_staged``);
+    each export's file is then left staged and its result, although ``succeeded``, means
+    "ready to commit". Without it every file is durable and in place when this returns.
     """
     started = time.monotonic()
     job = task.job
@@ -68,6 +73,7 @@ def render_task(
             max_retries=max_retries,
             sleep=sleep,
             overwrite=overwrite,
+            stage_for=stage_for,
         )
         if result.error_kind is ErrorKind.DISK_FULL:
             # Every later write would fail the same way: give up on the rest of the task now.
@@ -90,6 +96,7 @@ def _render_export(
     max_retries: int,
     sleep: Callable[[float], None],
     overwrite: bool,
+    stage_for: int | None,
 ) -> ExportResult:
     started = time.monotonic()
     base = ExportResult(
@@ -113,9 +120,17 @@ def _render_export(
         try:
             rendered = export.format.writer(request)
             output = rendered if isinstance(rendered, Rendered) else Rendered(data=rendered)
-            written = write_atomically(export.name.path, output.data, overwrite=overwrite)
+            # Companions first: a file in place (or staged) never lacks its figures, and
+            # a companion that fails leaves no output behind.
             for relative, data in output.companions.items():
-                _write_companion(export, relative, data)
+                _write_companion(export, relative, data, stage_for)
+            written: WrittenFile | StagedFile
+            if stage_for is None:
+                written = write_atomically(export.name.path, output.data, overwrite=overwrite)
+            else:
+                written = stage_file(
+                    export.name.path, output.data, committer_pid=stage_for, overwrite=overwrite
+                )
         except NotImplementedFormatError as exc:
             return attrs.evolve(
                 base, status=ExportStatus.SKIPPED, warnings=(str(exc),), attempts=attempt
@@ -145,13 +160,18 @@ def _render_export(
         )
 
 
-def _write_companion(export: PlannedExport, relative: str, data: bytes) -> None:
+def _write_companion(
+    export: PlannedExport, relative: str, data: bytes, stage_for: int | None
+) -> None:
     """Companions are named by content: an existing one with the same bytes is already right."""
     path = export.name.path.parent / relative
     if not path.resolve().is_relative_to(export.name.path.parent.resolve()):
         raise OutputError(path, "a companion file may not leave its output's folder")
     try:
-        write_atomically(path, data)
+        if stage_for is None:
+            write_atomically(path, data)
+        else:
+            stage_file(path, data, committer_pid=stage_for, shared=True)
     except OutputExistsError:
         if path.read_bytes() != data:
             raise
