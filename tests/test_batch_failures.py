@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -490,3 +491,26 @@ def test_stale_temporaries_of_a_killed_run_are_removed_by_the_next(store, host, 
     assert result.total_files_created == 3
     assert temporaries(out) == [live]
     assert not stale.exists()
+
+
+def test_a_batch_cut_short_by_an_exception_leaves_no_staged_file(make_store, host, tmp_path):
+    """Ctrl-C raised inside the parent (here by an export callback) stops the batch at once:
+    files staged for results nobody will hear of are removed, committed ones stay whole."""
+    store = make_store(course_with(**{f"s{n}": f"body {n} CHAOS:SLOW=0.2" for n in range(1, 9)}))
+    manager = BatchExportManager(store, host=host)
+
+    def interrupt(result) -> None:
+        time.sleep(1.0)  # meanwhile the workers finish (and stage) the tasks in flight
+        raise KeyboardInterrupt
+
+    manager.with_export_tracking(interrupt)
+    sessions = [f"s{n}" for n in range(1, 9)]
+    with pytest.raises(KeyboardInterrupt):
+        manager.execute_batch_export(
+            [job(tmp_path / "out", sessions=sessions, formats=["chaos", "figures"])],
+            BatchExportOptions(max_concurrent_jobs=2),
+        )
+    out = tmp_path / "out"
+    assert temporaries(out) == []
+    for path in out.glob("s*.*"):
+        assert path.read_text().startswith("# S")  # whatever was committed is complete

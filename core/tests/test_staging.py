@@ -225,6 +225,14 @@ def test_figures_a_dead_worker_staged_can_be_found(tmp_path: Path) -> None:
     assert figure.read_bytes() == b"PNG"
 
 
+def test_a_figure_with_a_long_name_is_staged_within_the_name_limit(tmp_path: Path) -> None:
+    figure = tmp_path / "assets" / ("f" * 240 + ".png")
+    staged = stage_file(figure, b"PNG", committer_pid=PID, shared=True)
+    assert len(staged.staged.name) < 255
+    assert commit_staged([Commit(figure, staged.staged, shared=True)]) == [None]
+    assert figure.read_bytes() == b"PNG"
+
+
 def test_staged_files_of_a_dead_committer_are_stale(tmp_path: Path) -> None:
     """A parent killed between staging and committing leaves files the next batch removes."""
     gone = 2**22 + 12345  # above the default pid_max: no such process

@@ -16,7 +16,7 @@ import os
 import pickle
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -702,19 +702,23 @@ class _Finishing:
         planned = {
             export.name.path: (task, export) for task in self.plan.tasks for export in task.exports
         }
-        records = []
         figures: dict[Path, str] = {}  # shared by many outputs: each hashed once
-        for job_result in self.result.job_results:
-            for result in job_result.exports:
-                found = planned.get(result.path) if result.path else None
-                if found is None or result.status is not ExportStatus.SUCCEEDED:
-                    continue
-                task, export = found
-                record = _output_record(task, export, result, self.plan.batch_id, figures)
-                if record is not None:
-                    records.append(record)
+
+        def records() -> Iterator[OutputRecord]:
+            # Made one at a time as the store writes them: a large batch's records are
+            # never all held at once.
+            for job_result in self.result.job_results:
+                for result in job_result.exports:
+                    found = planned.get(result.path) if result.path else None
+                    if found is None or result.status is not ExportStatus.SUCCEEDED:
+                        continue
+                    task, export = found
+                    record = _output_record(task, export, result, self.plan.batch_id, figures)
+                    if record is not None:
+                        yield record
+
         try:
-            store.record_outputs(records)
+            store.record_outputs(records())
         except (CuratorExportError, OSError) as exc:
             log.error("outputs not recorded; the next run renders them again", error=str(exc))
 

@@ -57,8 +57,8 @@ class OutputLedger(Protocol):
         """The records of every output written under these job folders."""
         ...
 
-    def record_outputs(self, records: Sequence[OutputRecord]) -> None:
-        """Add or replace the records of these paths."""
+    def record_outputs(self, records: Iterable[OutputRecord]) -> None:
+        """Add or replace the records of these paths (read once, as they come)."""
         ...
 
 

@@ -49,6 +49,7 @@ _TEMP_NAME = re.compile(
     + r"(?P<pid>\d+)-[0-9a-f]{12}-(?P<host>[0-9a-f]{8})"
     + r"(~(?P<target>.+))?\Z"  # a shared staged file names its target
 )
+_MAX_NAMED_TARGET = 200  # bytes of a target's name that a staged name can carry
 _DISK_FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 # link() fails with these where the file system has no hard links (FAT, exFAT, some SMB
 # and FUSE mounts); EMLINK (too many links) is cured the same way.
@@ -246,8 +247,10 @@ def staged_path(path: Path, committer_pid: int, *, shared: bool = False) -> Path
     """
     path = Path(path)
     name = path.name
-    tag = hashlib.sha256(os.fsencode(name)).hexdigest()[:12]
-    suffix = f"~{name}" if shared else ""
+    encoded = os.fsencode(name)
+    tag = hashlib.sha256(encoded).hexdigest()[:12]
+    # Within the 255 bytes of a file name; a longer one is only found as stale.
+    suffix = f"~{name}" if shared and len(encoded) <= _MAX_NAMED_TARGET else ""
     return path.with_name(f"{TEMP_PREFIX}{committer_pid}-{tag}-{_HOST}{suffix}")
 
 

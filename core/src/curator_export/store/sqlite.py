@@ -399,14 +399,13 @@ class SQLiteStore:
             for row in rows
         ]
 
-    def record_outputs(self, records: Sequence[OutputRecord]) -> None:
-        """Add or replace the ledger rows of these paths, all in one transaction."""
-        if not records:
-            return
+    def record_outputs(self, records: Iterable[OutputRecord]) -> None:
+        """Add or replace the ledger rows of these paths, all in one transaction; rows are
+        made as they are written, so a large batch's are never all held at once."""
         with self._errors("record the outputs"), self.transaction():
             self._conn.executemany(
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
+                (
                     (
                         str(record.path),
                         str(record.folder),
@@ -421,7 +420,7 @@ class SQLiteStore:
                         record.written_at.isoformat(),
                     )
                     for record in records
-                ],
+                ),
             )
 
     # -- reading ---------------------------------------------------------------------------
