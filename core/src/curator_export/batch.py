@@ -389,10 +389,12 @@ class _Run:
 
                 for folder in dict.fromkeys(export.name.path.parent for export in task.exports):
                     committer.submit_leftovers(staged_in(folder, committer.committer_pid))
-        overwrite = {export.format.name: export.overwrite for export in task.exports}
-        for result in results:
+        planned = {export.format.name: export for export in task.exports}
+        for unpickled in results:
+            export = planned.get(unpickled.format)
+            result = unpickled if export is None else _sharing_the_plan(unpickled, task, export)
             if committer is not None and result.status is ExportStatus.SUCCEEDED:
-                committer.submit(result, overwrite=overwrite[result.format])
+                committer.submit(result, overwrite=export is not None and export.overwrite)
             else:
                 self.record(result)
         self.record_committed()
@@ -568,6 +570,23 @@ def _job_error_kind(problems: Sequence[str]) -> ErrorKind | None:
     if all(problem.startswith("session_ids: unknown session") for problem in problems):
         return ErrorKind.NOT_FOUND
     return ErrorKind.INVALID_JOB
+
+
+def _sharing_the_plan(
+    result: ExportResult, task: PlannedTask, export: PlannedExport
+) -> ExportResult:
+    """``result`` with the plan's own job id, format name, session ids and path in place of
+    the copies unpickled from the worker: a batch keeps every result, and those copies were
+    most of a result's memory."""
+    if result.path != export.name.path:
+        return result
+    return attrs.evolve(
+        result,
+        job_id=task.job.job_id,
+        format=export.format.name,
+        session_ids=task.session_ids,
+        path=export.name.path,
+    )
 
 
 def _recover(

@@ -73,6 +73,10 @@ class PlannedTask:
     created_at: datetime
     template_dirs: tuple[Path, ...] = ()
 
+    @property
+    def session_ids(self) -> tuple[str, ...]:
+        return tuple(session.id for session in self.sessions)
+
 
 @attrs.frozen
 class BatchPlan:
