@@ -73,8 +73,13 @@ def sha256(path: Path) -> str:
 # -- 1. plan first: one batched read ---------------------------------------------------------
 
 
-def test_sessions_are_loaded_in_one_batched_read(store, host, tmp_path, monkeypatch):
-    """Three jobs sharing sessions load them with one call and one content query."""
+def test_sessions_are_read_in_batches_and_never_all_held(store, host, tmp_path, monkeypatch):
+    """Planning reads each job's sessions a chunk at a time and keeps none of their content;
+    each batch of tasks to run reads its content again with one call and one query."""
+    from curator_export import batch, planning
+
+    monkeypatch.setattr(planning, "SESSION_CHUNK", 2)
+    monkeypatch.setattr(batch, "CONTENT_CHUNK", 3)
     calls: list[list[str]] = []
     original = store.load_sessions
 
@@ -86,16 +91,64 @@ def test_sessions_are_loaded_in_one_batched_read(store, host, tmp_path, monkeypa
     statements: list[str] = []
     store._conn.set_trace_callback(statements.append)
     jobs = [
-        job(tmp_path / "a", "a", ["s1", "s2"]),
+        job(tmp_path / "a", "a", ["s1", "s2", "s3"]),
         job(tmp_path / "b", "b", ["s2", "s3"], merge_sessions=True),
-        job(tmp_path / "c", "c", ["s3"]),
     ]
-    result = BatchExportManager(store, host=host).execute_batch_export(jobs, SERIAL)
+    manager = BatchExportManager(store, host=host)
+    planned_without_content = []
+    original_plan = batch.plan_batch
+
+    def plan(*args, **options):
+        made = original_plan(*args, **options)
+        planned_without_content.extend(
+            not session.items for task in made.tasks for session in task.sessions
+        )
+        return made
+
+    monkeypatch.setattr(batch, "plan_batch", plan)
+    result = manager.execute_batch_export(jobs, SERIAL)
     store._conn.set_trace_callback(None)
     assert result.total_files_created == 4
-    assert calls == [["s1", "s2", "s3"]]
-    assert len([s for s in statements if "FROM content_items" in s]) == 1
-    assert len([s for s in statements if "FROM json_each" in s and "sessions s" in s]) == 1
+    assert planned_without_content == [True] * 5
+    planning_reads = [["s1", "s2"], ["s3"], ["s2", "s3"]]
+    dispatch_reads = [["s1", "s2", "s3"], ["s2", "s3"]]  # tasks a:s1 a:s2 a:s3, then b
+    assert calls == planning_reads + dispatch_reads
+    assert len([s for s in statements if "FROM content_items" in s]) == len(calls)
+    assert "Lakes turn over" in (tmp_path / "a" / "s1.chaos").read_text()  # content came back
+
+
+def test_a_session_changed_or_removed_after_planning(make_store, host, tmp_path):
+    """Content read again to run a task may have changed: the output shows it as it is now
+    and is not kept as unchanged later; a session that is gone fails its exports by name."""
+    store = make_store(SAMPLE_COURSE)
+    manager = BatchExportManager(store, host=host)
+
+    def meddle(event: BatchProgress) -> None:
+        if event.current_operation != "planned":
+            return
+        with store.transaction():
+            store._conn.execute(
+                "UPDATE content_items SET body = 'Rewritten meanwhile' WHERE session_id = 's2'"
+            )
+            store._conn.execute("DELETE FROM content_items WHERE session_id = 's3'")
+            store._conn.execute("DELETE FROM sessions WHERE id = 's3'")
+
+    manager.with_progress_tracking(meddle)
+    result = manager.execute_batch_export([job(tmp_path / "out")], SERIAL)
+    exports = {export.session_ids[0]: export for export in result.job_results[0].exports}
+    assert exports["s1"].status is ExportStatus.SUCCEEDED
+    assert exports["s2"].status is ExportStatus.SUCCEEDED
+    assert "Rewritten meanwhile" in (tmp_path / "out" / "s2.chaos").read_text()
+    gone = exports["s3"]
+    assert (gone.status, gone.error_kind) == (ExportStatus.FAILED, ErrorKind.NOT_FOUND)
+    assert "'s3'" in (gone.error or "")
+    # s2's key was made of the old content: the next run renders it again, in its place.
+    again = manager.execute_batch_export([job(tmp_path / "out", sessions=["s1", "s2"])], SERIAL)
+    statuses = {e.session_ids[0]: (e.status, e.path.name) for e in again.job_results[0].exports}
+    assert statuses == {
+        "s1": (ExportStatus.UNCHANGED, "s1.chaos"),
+        "s2": (ExportStatus.SUCCEEDED, "s2.chaos"),
+    }
 
 
 # -- 2. serial and process pool ----------------------------------------------------------------

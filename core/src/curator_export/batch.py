@@ -44,6 +44,7 @@ from curator_export.model import (
     ExportStatus,
     JobResult,
     OnConflict,
+    Session,
 )
 from curator_export.planning import (
     BatchPlan,
@@ -64,6 +65,9 @@ log = get_logger(__name__)
 
 #: Receives each export's result as it is recorded (``with_export_tracking``).
 ExportCallback = Callable[[ExportResult], None]
+
+#: Tasks whose content is read from the store at once, just before they go to the executor.
+CONTENT_CHUNK = 32
 
 #: Seconds a task may take for parsing, on top of ``export_timeout`` for each of its formats;
 #: never more than ``export_timeout`` itself, so that a small timeout stays small.
@@ -159,6 +163,7 @@ class BatchExportManager:
             self.host,
             created_at=self._clock(),
             create_directories=True,
+            keep_content=False,  # read again task by task: never all content at once
         )
         log.info("batch started", batch=plan.batch_id, jobs=len(jobs), files=plan.total_files)
         run = _Run(plan, options, self.host, self._callbacks, self._export_callbacks)
@@ -212,6 +217,7 @@ class BatchExportManager:
                     plan,
                     options,
                     run.started,
+                    run.not_found,
                     largest_first=not isinstance(executor, SerialExecutor),
                     reruns=reruns,
                     stage_for=os.getpid() if local else None,
@@ -267,6 +273,7 @@ class BatchExportManager:
         plan: BatchPlan,
         options: BatchExportOptions,
         started: Callable[[PlannedTask], None],
+        unrunnable: Callable[[PlannedTask, str], None],
         *,
         largest_first: bool = False,
         reruns: bool = False,
@@ -276,22 +283,68 @@ class BatchExportManager:
         if largest_first:
             # A pool finishes soonest when the longest tasks start first: a long lesson
             # taken last would keep one worker busy while the others sit idle.
-            planned_tasks = sorted(plan.tasks, key=_estimated_work, reverse=True)
+            planned_tasks = sorted(plan.tasks, key=lambda task: task.work, reverse=True)
         function: Callable[..., Any] = render_task
         if reruns or stage_for is not None:
             function = functools.partial(
                 render_task, replace_earlier_attempts=reruns, stage_for=stage_for
             )
-        for planned in planned_tasks:
-            started(planned)
-            overhead = min(TASK_OVERHEAD_SECONDS, options.export_timeout)
-            timeout = options.export_timeout * len(planned.exports) + overhead
-            yield Task(
-                task_id=planned.task_id,
-                function=function,
-                args=(planned, options.max_retries),
-                timeout=timeout,
-            )
+        overhead = min(TASK_OVERHEAD_SECONDS, options.export_timeout)
+        for start in range(0, len(planned_tasks), CONTENT_CHUNK):
+            for planned, ready in self._with_content(planned_tasks[start : start + CONTENT_CHUNK]):
+                if isinstance(ready, str):
+                    unrunnable(planned, ready)
+                    continue
+                started(planned)
+                yield Task(
+                    task_id=planned.task_id,
+                    function=function,
+                    args=(ready, options.max_retries),
+                    timeout=options.export_timeout * len(planned.exports) + overhead,
+                )
+
+    def _with_content(
+        self, tasks: Sequence[PlannedTask]
+    ) -> Iterator[tuple[PlannedTask, PlannedTask | str]]:
+        """Each task with its content read again from the store (one read for all), or why
+        it cannot run: a session that is gone. A session changed since planning is rendered
+        as it is now, and its outputs are recorded as never reusable (their keys were made
+        of the old content)."""
+        from curator_export.errors import SessionNotFoundError
+        from curator_export.incremental import sessions_digest
+
+        wanted = [s.id for task in tasks if task.content_digest for s in task.sessions]
+        ids = list(dict.fromkeys(wanted))
+        loaded: dict[str, Session] = {}
+        while ids:
+            try:
+                loaded = {session.id: session for session in self.store.load_sessions(ids)}
+                break
+            except SessionNotFoundError as exc:
+                ids = [sid for sid in ids if sid not in exc.missing]
+        for task in tasks:
+            if task.content_digest is None:
+                yield task, task
+                continue
+            gone = [session.id for session in task.sessions if session.id not in loaded]
+            if gone:
+                names = ", ".join(map(repr, gone))
+                yield task, f"session(s) {names} left the store after the batch was planned"
+                continue
+            ready = task.with_content(tuple(loaded[session.id] for session in task.sessions))
+            if sessions_digest(ready.sessions) != task.content_digest:
+                log.warning(
+                    "content changed after planning: rendered as it is now, not kept as"
+                    " unchanged next time",
+                    task=task.task_id,
+                )
+                # Recorded (so the file counts as this tool's own) but never reusable.
+                exports = tuple(
+                    attrs.evolve(export, key=f"changed after planning: {export.key}")
+                    for export in ready.exports
+                )
+                ready = attrs.evolve(ready, exports=exports)
+            yield task, ready
 
     @staticmethod
     def _clean_stale_temporaries(plan: BatchPlan) -> None:
@@ -398,6 +451,22 @@ class _Run:
             else:
                 self.record(result)
         self.record_committed()
+
+    def not_found(self, task: PlannedTask, message: str) -> None:
+        """Record the exports of a task that cannot run: its content left the store."""
+        for export in task.exports:
+            self.record(
+                ExportResult(
+                    job_id=task.job.job_id,
+                    format=export.format.name,
+                    session_ids=task.session_ids,
+                    status=ExportStatus.FAILED,
+                    path=export.name.path,
+                    error=message,
+                    error_kind=ErrorKind.NOT_FOUND,
+                    attempts=0,
+                )
+            )
 
     def discard_staged(self) -> None:
         """Remove the files workers staged for this batch whose results were never recorded
@@ -555,12 +624,6 @@ def _summarize_failed_steps(by_plugin: Mapping[str, Sequence[str]]) -> list[str]
         f" after export (first: {details[0]})"
         for plugin, details in by_plugin.items()
     ]
-
-
-def _estimated_work(task: PlannedTask) -> int:
-    """How long a task will take, roughly: its content's length times its formats."""
-    content = sum(len(item.body) for session in task.sessions for item in session.items)
-    return content * len(task.exports)
 
 
 def _job_error_kind(problems: Sequence[str]) -> ErrorKind | None:

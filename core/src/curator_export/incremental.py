@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -111,9 +112,9 @@ class OutputKeys:
         self._batch = _digest(
             KEY_VERSION, dict(sorted(plugins.items())), _folders_digest(template_dirs)
         )
-        # By object: a session of several jobs is hashed once; keeping the object in the
-        # value means its id() cannot be reused by another while the cache lives.
-        self._sessions: dict[int, tuple[Session, str]] = {}
+        # By object: a session of several jobs is hashed once. Weakly: planning loads
+        # sessions a chunk at a time and must not keep them all alive through this cache.
+        self._sessions: dict[int, tuple[weakref.ref[Session], str]] = {}
         self._files: dict[str, str | None] = {}
 
     def key(
@@ -144,31 +145,18 @@ class OutputKeys:
         )
 
     def _session(self, session: Session) -> str:
-        if id(session) not in self._sessions:
-            self._sessions[id(session)] = (
-                session,
-                _digest(
-                    session.id,
-                    session.title,
-                    session.course_id,
-                    session.course_title,
-                    session.position,
-                    dict(session.metadata),
-                    [
-                        (
-                            item.id,
-                            str(item.content_type),
-                            item.title,
-                            item.body,
-                            item.position,
-                            dict(item.metadata),
-                        )
-                        for item in session.items
-                    ],
-                    sorted((path, asset.sha256) for path, asset in session.assets.items()),
-                ),
-            )
-        return self._sessions[id(session)][1]
+        key = id(session)
+        cached = self._sessions.get(key)
+        if cached is not None and cached[0]() is session:
+            return cached[1]
+        digest = session_digest(session)
+        forget = lambda _: self._sessions.pop(key, None)  # noqa: E731
+        self._sessions[key] = (weakref.ref(session, forget), digest)
+        return digest
+
+    def content_digest(self, sessions: Sequence[Session]) -> str:
+        """What ``sessions_digest`` gives for these sessions, from the digests already made."""
+        return _digest(*[self._session(session) for session in sessions])
 
     def _with_files(self, value: Any) -> Any:
         """``value`` with the content hash of every file a string of it names.
@@ -223,9 +211,46 @@ def _folders_digest(folders: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
+def session_digest(session: Session) -> str:
+    """A hash of everything of a session that can change an output."""
+    return _digest(
+        session.id,
+        session.title,
+        session.course_id,
+        session.course_title,
+        session.position,
+        dict(session.metadata),
+        [
+            (
+                item.id,
+                str(item.content_type),
+                item.title,
+                item.body,
+                item.position,
+                dict(item.metadata),
+            )
+            for item in session.items
+        ],
+        sorted((path, asset.sha256) for path, asset in session.assets.items()),
+    )
+
+
+def sessions_digest(sessions: Sequence[Session]) -> str:
+    """A hash of the content of a task's sessions: to tell that they are still as planned."""
+    return _digest(*[session_digest(session) for session in sessions])
+
+
 def _digest(*parts: Any) -> str:
     text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-__all__ = ["KEY_VERSION", "OutputKeys", "OutputLedger", "OutputRecord", "PreviousOutputs"]
+__all__ = [
+    "KEY_VERSION",
+    "OutputKeys",
+    "OutputLedger",
+    "OutputRecord",
+    "PreviousOutputs",
+    "session_digest",
+    "sessions_digest",
+]

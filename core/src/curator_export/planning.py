@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,10 @@ class PlannedExport:
 class PlannedTask:
     """The unit of work: one job and one session (or the merged set), all its formats.
 
-    It carries the content itself, never a store connection, so any worker can run it.
+    It carries the content itself, never a store connection, so any worker can run it. A
+    plan made without content (``plan_batch(keep_content=False)``) has sessions without
+    items or assets and the ``content_digest`` of what they had; ``with_content`` puts the
+    content back before the task goes to a worker.
     """
 
     task_id: str
@@ -72,6 +75,14 @@ class PlannedTask:
     branding: Branding | None
     created_at: datetime
     template_dirs: tuple[Path, ...] = ()
+    #: How long it will take, roughly: the length of its content times its formats.
+    work: int = 0
+    #: ``incremental.sessions_digest`` of the content left out; None when it is here.
+    content_digest: str | None = None
+
+    def with_content(self, sessions: tuple[Session, ...]) -> PlannedTask:
+        """This task with the content of ``sessions`` (loaded again from the store)."""
+        return attrs.evolve(self, sessions=sessions, content_digest=None)
 
     @property
     def session_ids(self) -> tuple[str, ...]:
@@ -117,9 +128,15 @@ def plan_batch(
     *,
     created_at: datetime,
     create_directories: bool = False,
+    keep_content: bool = True,
 ) -> BatchPlan:
     """Validate ``jobs`` and plan their outputs; raises ``ValidationError`` when a job is
-    invalid and ``continue_on_error`` is off."""
+    invalid and ``continue_on_error`` is off.
+
+    ``keep_content=False``: sessions are read a chunk at a time and the tasks keep only
+    what names and reports need (see ``PlannedTask``), so a batch of many sessions is never
+    held in memory at once; the batch manager reads each task's content again to run it.
+    """
     try:
         # What the files say of when they were made: SOURCE_DATE_EPOCH for reproducible
         # output; the folders' {date} and the batch id keep the real time.
@@ -146,14 +163,11 @@ def plan_batch(
             [f"job {job_id!r}: {problem}" for job_id, found in invalid.items() for problem in found]
         )
     valid_jobs = [job for job in jobs if job.job_id not in invalid]
-    wanted = list(dict.fromkeys(sid for job in valid_jobs for sid in job.session_ids))
-    sessions = {session.id: session for session in store.load_sessions(wanted)}
+    groups = _SessionGroups(store, valid_jobs, chunk=None if keep_content else SESSION_CHUNK)
     namer = OutputNamer(
         host.naming_strategies(),
         batch_time=created_at,
-        total_outputs=sum(
-            len(job.formats) * len(_session_groups(job, sessions)) for job in valid_jobs
-        ),
+        total_outputs=sum(len(job.formats) * _group_count(job) for job in valid_jobs),
         on_conflict=options.on_conflict,
         previous=_previous_outputs(store, valid_jobs),
     )
@@ -164,13 +178,14 @@ def plan_batch(
         try:
             job_tasks, job_settled = _plan_job(
                 job,
-                _session_groups(job, sessions),
+                groups.of(job),
                 host=host,
                 namer=namer,
                 keys=keys,
                 force=options.force,
                 created_at=made_at,
                 template_dirs=template_dirs,
+                keep_content=keep_content,
             )
         except NamingError as exc:
             if not options.continue_on_error:
@@ -191,7 +206,7 @@ def plan_batch(
 
 def _plan_job(
     job: BatchExportJob,
-    groups: list[tuple[Session, ...]],
+    groups: Iterable[tuple[Session, ...]],
     *,
     host: PluginHost,
     namer: OutputNamer,
@@ -199,6 +214,7 @@ def _plan_job(
     force: bool,
     created_at: datetime,
     template_dirs: tuple[Path, ...],
+    keep_content: bool = True,
 ) -> tuple[list[PlannedTask], list[ExportResult]]:
     """Name every output of one job, in plan order (sessions, then formats)."""
     tasks: list[PlannedTask] = []
@@ -225,25 +241,61 @@ def _plan_job(
                     PlannedExport(format=output_format, name=name, options=format_settings, key=key)
                 )
         if exports:
+            content = sum(len(item.body) for session in group for item in session.items)
             tasks.append(
                 PlannedTask(
                     task_id=f"{job.job_id}:{'+'.join(session.id for session in group)}",
                     job=job,
-                    sessions=group,
+                    sessions=group if keep_content else tuple(map(_without_content, group)),
                     exports=tuple(exports),
                     branding=branding,
                     created_at=created_at,
                     template_dirs=template_dirs,
+                    work=content * len(exports),
+                    content_digest=None if keep_content else keys.content_digest(group),
                 )
             )
     return tasks, settled
 
 
-def _session_groups(
-    job: BatchExportJob, sessions: Mapping[str, Session]
-) -> list[tuple[Session, ...]]:
-    ordered = tuple(sessions[sid] for sid in dict.fromkeys(job.session_ids))
-    return [ordered] if job.merge_sessions else [(session,) for session in ordered]
+#: Sessions read at a time by a plan that does not keep content.
+SESSION_CHUNK = 256
+
+
+class _SessionGroups:
+    """The session groups of each job (one per session, or one merged), read from the store
+    all at once (``chunk=None``) or ``chunk`` sessions at a time."""
+
+    def __init__(
+        self, store: SessionStore, jobs: Sequence[BatchExportJob], chunk: int | None
+    ) -> None:
+        self.store = store
+        self.chunk = chunk
+        self.loaded: dict[str, Session] = {}
+        if chunk is None:
+            wanted = list(dict.fromkeys(sid for job in jobs for sid in job.session_ids))
+            self.loaded = {session.id: session for session in store.load_sessions(wanted)}
+
+    def of(self, job: BatchExportJob) -> Iterator[tuple[Session, ...]]:
+        ids = list(dict.fromkeys(job.session_ids))
+        if self.chunk is None:
+            ordered = tuple(self.loaded[sid] for sid in ids)
+            yield from [ordered] if job.merge_sessions else [(session,) for session in ordered]
+            return
+        if job.merge_sessions:  # one output of them all: all are needed at once
+            yield tuple(self.store.load_sessions(ids))
+            return
+        for start in range(0, len(ids), self.chunk):
+            for session in self.store.load_sessions(ids[start : start + self.chunk]):
+                yield (session,)
+
+
+def _group_count(job: BatchExportJob) -> int:
+    return 1 if job.merge_sessions else len(dict.fromkeys(job.session_ids))
+
+
+def _without_content(session: Session) -> Session:
+    return attrs.evolve(session, items=(), assets={})
 
 
 def _duplicate_ids(jobs: Sequence[BatchExportJob]) -> list[str]:
