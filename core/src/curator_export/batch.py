@@ -443,9 +443,12 @@ class _Run:
                 for folder in dict.fromkeys(export.name.path.parent for export in task.exports):
                     committer.submit_leftovers(staged_in(folder, committer.committer_pid))
         planned = {export.format.name: export for export in task.exports}
+        session_ids = task.session_ids  # one tuple for all of the task's results
         for unpickled in results:
             export = planned.get(unpickled.format)
-            result = unpickled if export is None else _sharing_the_plan(unpickled, task, export)
+            result = unpickled
+            if export is not None:
+                result = _sharing_the_plan(unpickled, task.job, export, session_ids)
             if committer is not None and result.status is ExportStatus.SUCCEEDED:
                 committer.submit(result, overwrite=export is not None and export.overwrite)
             else:
@@ -636,7 +639,7 @@ def _job_error_kind(problems: Sequence[str]) -> ErrorKind | None:
 
 
 def _sharing_the_plan(
-    result: ExportResult, task: PlannedTask, export: PlannedExport
+    result: ExportResult, job: BatchExportJob, export: PlannedExport, session_ids: tuple[str, ...]
 ) -> ExportResult:
     """``result`` with the plan's own job id, format name, session ids and path in place of
     the copies unpickled from the worker: a batch keeps every result, and those copies were
@@ -645,9 +648,9 @@ def _sharing_the_plan(
         return result
     return attrs.evolve(
         result,
-        job_id=task.job.job_id,
+        job_id=job.job_id,
         format=export.format.name,
-        session_ids=task.session_ids,
+        session_ids=session_ids,
         path=export.name.path,
     )
 
