@@ -9,9 +9,11 @@ request as JSON.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
+import sqlite3
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,12 +128,13 @@ def test_a_session_changed_or_removed_after_planning(make_store, host, tmp_path)
     def meddle(event: BatchProgress) -> None:
         if event.current_operation != "planned":
             return
-        with store.transaction():
-            store._conn.execute(
+        # Another program (an import) writes to the store meanwhile.
+        with contextlib.closing(sqlite3.connect(store.path)) as other, other:
+            other.execute(
                 "UPDATE content_items SET body = 'Rewritten meanwhile' WHERE session_id = 's2'"
             )
-            store._conn.execute("DELETE FROM content_items WHERE session_id = 's3'")
-            store._conn.execute("DELETE FROM sessions WHERE id = 's3'")
+            other.execute("DELETE FROM content_items WHERE session_id = 's3'")
+            other.execute("DELETE FROM sessions WHERE id = 's3'")
 
     manager.with_progress_tracking(meddle)
     result = manager.execute_batch_export([job(tmp_path / "out")], SERIAL)

@@ -103,6 +103,7 @@ class BatchExportManager:
         self._callbacks: list[ProgressCallback] = []
         self._export_callbacks: list[ExportCallback] = []
         self._executor: Executor | None = None
+        self._planned_version: object = None
         self.cancel_reason: str | None = None
 
     def with_progress_tracking(self, callback: ProgressCallback) -> Self:
@@ -156,6 +157,7 @@ class BatchExportManager:
         # A misspelt executor fails before planning creates any folder.
         check_executor(self.host, self.executor_name, self.executor_options)
         started = time.monotonic()
+        self._planned_version = _content_version(self.store)
         plan = plan_batch(
             jobs,
             options,
@@ -313,6 +315,9 @@ class BatchExportManager:
         from curator_export.errors import SessionNotFoundError
         from curator_export.incremental import sessions_digest
 
+        # What the store tells unchanged since planning need not be hashed again.
+        version = _content_version(self.store)
+        unchanged = version is not None and version == self._planned_version
         wanted = [s.id for task in tasks if task.content_digest for s in task.sessions]
         ids = list(dict.fromkeys(wanted))
         loaded: dict[str, Session] = {}
@@ -332,7 +337,7 @@ class BatchExportManager:
                 yield task, f"session(s) {names} left the store after the batch was planned"
                 continue
             ready = task.with_content(tuple(loaded[session.id] for session in task.sessions))
-            if sessions_digest(ready.sessions) != task.content_digest:
+            if not unchanged and sessions_digest(ready.sessions) != task.content_digest:
                 log.warning(
                     "content changed after planning: rendered as it is now, not kept as"
                     " unchanged next time",
@@ -586,6 +591,12 @@ class _Run:
             return sessions.get(first, last), formats.get(result.format, last)
 
         return key
+
+
+def _content_version(store: SessionStore) -> object:
+    """The store's ``content_version()``, where it has one: None otherwise."""
+    version = getattr(store, "content_version", None)
+    return version() if callable(version) else None
 
 
 def check_executor(

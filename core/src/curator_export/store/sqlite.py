@@ -465,6 +465,13 @@ class SQLiteStore:
             ).fetchall()
         return [session_id for (session_id,) in rows]
 
+    def content_version(self) -> tuple[int, int]:
+        """Changes whenever the database does, by another connection (``data_version``) or
+        this one (``total_changes``): equal values mean that what was read is still there."""
+        with self._errors("read the content version"):
+            (data_version,) = self._conn.execute("PRAGMA data_version").fetchone()
+        return int(data_version), self._conn.total_changes
+
     def load_sessions(self, ids: Sequence[str], *, with_assets: bool = True) -> list[Session]:
         """The sessions asked for, in that order, with items and (optionally) assets.
 
