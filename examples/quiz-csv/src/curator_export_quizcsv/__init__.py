@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from curator_export import Format, hookimpl
+from curator_export.distribution import version_attribute
 
 # The other hooks live in modules of their own; importing them here puts them on the entry
 # module, where the host looks for hook implementations.
@@ -110,11 +111,4 @@ def curator_export_formats() -> Sequence[Format]:
 # --8<-- [end:format]
 
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read from the installed metadata when first asked for: listing
-    plugins takes the version from the entry point's distribution, so it never needs this."""
-    if name == "__version__":
-        from importlib.metadata import version
-
-        return version("curator-export-quizcsv")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = version_attribute("curator-export-quizcsv", __name__)

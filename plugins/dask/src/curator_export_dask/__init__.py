@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from curator_export import hookimpl
+from curator_export.distribution import version_attribute
 from curator_export.records import ExecutorSpec
 
 if TYPE_CHECKING:
@@ -40,10 +41,4 @@ def curator_export_executors() -> Sequence[ExecutorSpec]:
     ]
 
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read from the installed metadata when first asked for."""
-    if name == "__version__":
-        from importlib.metadata import version
-
-        return version("curator-export-dask")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = version_attribute("curator-export-dask", __name__)

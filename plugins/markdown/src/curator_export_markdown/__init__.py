@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from curator_export import Format, hookimpl
+from curator_export.distribution import version_attribute
 
 if TYPE_CHECKING:
     from curator_export.render import Rendered, RenderRequest
@@ -45,11 +46,4 @@ def curator_export_template_dirs() -> Sequence[Path]:
     return [Path(__file__).parent / "themes"]
 
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read from the installed metadata when first asked for (listing
-    plugins takes the version from the entry point's distribution instead)."""
-    if name == "__version__":
-        from importlib.metadata import version
-
-        return version("curator-export-markdown")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = version_attribute("curator-export-markdown", __name__)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from curator_export import NamingStrategy, hookimpl
+from curator_export.distribution import version_attribute
 
 if TYPE_CHECKING:  # the strategies run at planning time, where the core has it loaded
     from curator_export.naming import NamingContext
@@ -67,11 +68,4 @@ def curator_export_naming_strategies() -> Sequence[NamingStrategy]:
     ]
 
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read from the installed metadata when first asked for (listing
-    plugins takes the version from the entry point's distribution instead)."""
-    if name == "__version__":
-        from importlib.metadata import version
-
-        return version("curator-export-naming")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = version_attribute("curator-export-naming", __name__)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from curator_export import Format, hookimpl
+from curator_export.distribution import version_attribute
 
 if TYPE_CHECKING:
     from curator_export.render import Rendered, RenderRequest
@@ -66,11 +67,4 @@ def curator_export_formats() -> Sequence[Format]:
     ]
 
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read from the installed metadata when first asked for (listing
-    plugins takes the version from the entry point's distribution instead)."""
-    if name == "__version__":
-        from importlib.metadata import version
-
-        return version("curator-export-pdf")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = version_attribute("curator-export-pdf", __name__)

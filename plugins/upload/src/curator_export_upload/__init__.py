@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from curator_export import JobSettings, hookimpl
+from curator_export.distribution import version_attribute
 from curator_export.logging import get_logger
 from curator_export_upload.settings import UploadSettings
 from curator_export_upload.transfer import Outcome, Uploader
@@ -104,11 +105,4 @@ def _inside(path: Path, folder: Path) -> bool:
     return Path(os.path.abspath(path)).is_relative_to(folder)
 
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read from the installed metadata when first asked for (listing
-    plugins takes the version from the entry point's distribution instead)."""
-    if name == "__version__":
-        from importlib.metadata import version
-
-        return version("curator-export-upload")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = version_attribute("curator-export-upload", __name__)
