@@ -18,13 +18,14 @@ from curator_export.model import ErrorKind, ExportResult, ExportStatus
 from curator_export.output import (
     TEMP_PREFIX,
     Commit,
+    StagingArea,
     commit_staged,
     remove_stale_temporaries,
     stage_file,
-    staged_in,
 )
 
 PID = os.getpid()
+AREA = StagingArea(PID, "batch-1")
 
 
 def debris(folder: Path) -> list[Path]:
@@ -47,7 +48,7 @@ def sync_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 
 def test_a_staged_file_is_complete_beside_its_target_but_not_in_place(tmp_path: Path) -> None:
     target = tmp_path / "out" / "s1.html"
-    staged = stage_file(target, b"<h1>One</h1>", committer_pid=PID)
+    staged = stage_file(target, b"<h1>One</h1>", area=AREA)
     assert not target.exists()
     assert staged.staged.parent == target.parent
     assert staged.staged.read_bytes() == b"<h1>One</h1>"
@@ -59,9 +60,7 @@ def test_a_staged_file_is_complete_beside_its_target_but_not_in_place(tmp_path: 
 def test_commit_puts_the_file_in_place_and_leaves_nothing_else(
     tmp_path: Path, sync_method: str
 ) -> None:
-    files = [
-        stage_file(tmp_path / f"s{n}.md", f"# {n}\n".encode(), committer_pid=PID) for n in range(5)
-    ]
+    files = [stage_file(tmp_path / f"s{n}.md", f"# {n}\n".encode(), area=AREA) for n in range(5)]
     assert commit_staged([commit_of(staged) for staged in files]) == [None] * 5
     assert sorted(path.name for path in tmp_path.iterdir()) == [f"s{n}.md" for n in range(5)]
     assert (tmp_path / "s3.md").read_text() == "# 3\n"
@@ -93,7 +92,7 @@ def test_the_disk_is_synced_before_any_file_is_moved_into_place(
             return real_syncfs(descriptor)
 
         monkeypatch.setattr(output, "_syncfs", lambda: syncfs)
-    files = [stage_file(tmp_path / f"s{n}.md", b"x", committer_pid=PID) for n in range(3)]
+    files = [stage_file(tmp_path / f"s{n}.md", b"x", area=AREA) for n in range(3)]
     commit_staged([commit_of(staged) for staged in files])
     first_move = next(index for index, call in enumerate(calls) if call.startswith("move"))
     expected_syncs = 1 if sync_method == "syncfs" else 3
@@ -106,7 +105,7 @@ def test_a_file_that_appeared_meanwhile_is_not_overwritten(
     tmp_path: Path, sync_method: str
 ) -> None:
     target = tmp_path / "s1.html"
-    staged = stage_file(target, b"ours", committer_pid=PID)
+    staged = stage_file(target, b"ours", area=AREA)
     target.write_bytes(b"someone else's")
     [error] = commit_staged([commit_of(staged)])
     assert isinstance(error, OutputExistsError)
@@ -117,7 +116,7 @@ def test_a_file_that_appeared_meanwhile_is_not_overwritten(
 def test_overwrite_replaces_the_target(tmp_path: Path, sync_method: str) -> None:
     target = tmp_path / "s1.html"
     target.write_bytes(b"old")
-    staged = stage_file(target, b"new", committer_pid=PID, overwrite=True)
+    staged = stage_file(target, b"new", area=AREA, overwrite=True)
     assert commit_staged([commit_of(staged, overwrite=True)]) == [None]
     assert target.read_bytes() == b"new"
 
@@ -125,7 +124,7 @@ def test_overwrite_replaces_the_target(tmp_path: Path, sync_method: str) -> None
 def test_staging_refuses_an_existing_target_early(tmp_path: Path) -> None:
     (tmp_path / "s1.html").write_bytes(b"kept")
     with pytest.raises(OutputExistsError):
-        stage_file(tmp_path / "s1.html", b"new", committer_pid=PID)
+        stage_file(tmp_path / "s1.html", b"new", area=AREA)
     assert debris(tmp_path) == []
 
 
@@ -133,11 +132,11 @@ def test_a_figure_shared_by_outputs_is_staged_and_placed_once(
     tmp_path: Path, sync_method: str
 ) -> None:
     figure = tmp_path / "assets" / "plot.png"
-    first = stage_file(figure, b"PNG", committer_pid=PID, shared=True)
-    again = stage_file(figure, b"PNG", committer_pid=PID, shared=True)
+    first = stage_file(figure, b"PNG", area=AREA, shared=True)
+    again = stage_file(figure, b"PNG", area=AREA, shared=True)
     assert first.staged == again.staged
     assert debris(tmp_path) == [first.staged]
-    pages = [stage_file(tmp_path / f"s{n}.html", b"<img>", committer_pid=PID) for n in (1, 2)]
+    pages = [stage_file(tmp_path / f"s{n}.html", b"<img>", area=AREA) for n in (1, 2)]
     commits = [
         Commit(figure, first.staged, shared=True),
         commit_of(pages[0], requires=(figure,)),
@@ -149,13 +148,13 @@ def test_a_figure_shared_by_outputs_is_staged_and_placed_once(
     assert debris(tmp_path) == []
     # Once in place, a later output's copy is refused at once (the worker compares bytes).
     with pytest.raises(OutputExistsError):
-        stage_file(figure, b"PNG", committer_pid=PID, shared=True)
+        stage_file(figure, b"PNG", area=AREA, shared=True)
 
 
 def test_an_output_whose_figure_is_lost_stays_out(tmp_path: Path, sync_method: str) -> None:
     figure = tmp_path / "assets" / "plot.png"
-    staged_figure = stage_file(figure, b"PNG", committer_pid=PID, shared=True)
-    page = stage_file(tmp_path / "s1.html", b"<img>", committer_pid=PID)
+    staged_figure = stage_file(figure, b"PNG", area=AREA, shared=True)
+    page = stage_file(tmp_path / "s1.html", b"<img>", area=AREA)
     staged_figure.staged.unlink()  # gone, and nothing put the figure in place
     figure_error, page_error = commit_staged(
         [Commit(figure, staged_figure.staged, shared=True), commit_of(page, requires=(figure,))]
@@ -181,7 +180,7 @@ def test_a_failed_sync_keeps_every_file_out_and_names_it(
     """syncfs failing falls back to fsync per file, which says which file failed."""
     monkeypatch.setattr(output, "_syncfs", lambda: lambda descriptor: -1)
     monkeypatch.setattr(os, "fsync", failing(errno.EIO))
-    files = [stage_file(tmp_path / f"s{n}.md", b"x", committer_pid=PID) for n in (1, 2)]
+    files = [stage_file(tmp_path / f"s{n}.md", b"x", area=AREA) for n in (1, 2)]
     errors = commit_staged([commit_of(staged) for staged in files])
     for error, name in zip(errors, ("s1.md", "s2.md"), strict=True):
         assert isinstance(error, OutputError)
@@ -210,16 +209,16 @@ def test_a_full_disk_while_staging_is_a_disk_full_error(
 
     monkeypatch.setattr(os, "fdopen", FullDisk)
     with pytest.raises(DiskFullError):
-        stage_file(tmp_path / "s1.md", b"x", committer_pid=PID)
+        stage_file(tmp_path / "s1.md", b"x", area=AREA)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_figures_a_dead_worker_staged_can_be_found(tmp_path: Path) -> None:
     figure = tmp_path / "assets" / "plot.png"
-    stage_file(figure, b"PNG", committer_pid=PID, shared=True)
-    stage_file(tmp_path / "s1.html", b"page", committer_pid=PID)  # not shared: not listed
-    stage_file(tmp_path / "assets" / "b.png", b"B", committer_pid=PID + 1, shared=True)
-    [found] = staged_in(tmp_path, PID)
+    stage_file(figure, b"PNG", area=AREA, shared=True)
+    stage_file(tmp_path / "s1.html", b"page", area=AREA)  # not shared: not listed
+    stage_file(tmp_path / "assets" / "b.png", b"B", area=StagingArea(PID + 1), shared=True)
+    [found] = AREA.staged_in(tmp_path)
     assert (found.path, found.shared) == (figure, True)
     assert commit_staged([found]) == [None]
     assert figure.read_bytes() == b"PNG"
@@ -227,18 +226,31 @@ def test_figures_a_dead_worker_staged_can_be_found(tmp_path: Path) -> None:
 
 def test_a_figure_with_a_long_name_is_staged_within_the_name_limit(tmp_path: Path) -> None:
     figure = tmp_path / "assets" / ("f" * 240 + ".png")
-    staged = stage_file(figure, b"PNG", committer_pid=PID, shared=True)
+    staged = stage_file(figure, b"PNG", area=AREA, shared=True)
     assert len(staged.staged.name) < 255
     assert commit_staged([Commit(figure, staged.staged, shared=True)]) == [None]
     assert figure.read_bytes() == b"PNG"
 
 
+def test_two_batches_of_one_process_never_share_a_staged_file(tmp_path: Path) -> None:
+    """Each batch commits its own bytes: the second of two to the same path is refused."""
+    target = tmp_path / "s1.html"
+    first = stage_file(target, b"first", area=StagingArea(PID, "a"))
+    second = stage_file(target, b"second", area=StagingArea(PID, "b"))
+    assert first.staged != second.staged
+    assert commit_staged([commit_of(first)]) == [None]
+    [refused] = commit_staged([commit_of(second)])
+    assert isinstance(refused, OutputExistsError)
+    assert target.read_bytes() == b"first"
+    assert debris(tmp_path) == []
+
+
 def test_staged_files_of_a_dead_committer_are_stale(tmp_path: Path) -> None:
     """A parent killed between staging and committing leaves files the next batch removes."""
     gone = 2**22 + 12345  # above the default pid_max: no such process
-    stage_file(tmp_path / "s1.html", b"page", committer_pid=gone)
-    stage_file(tmp_path / "assets" / "a.png", b"A", committer_pid=gone, shared=True)
-    ours = stage_file(tmp_path / "s2.html", b"page", committer_pid=PID)
+    stage_file(tmp_path / "s1.html", b"page", area=StagingArea(gone))
+    stage_file(tmp_path / "assets" / "a.png", b"A", area=StagingArea(gone), shared=True)
+    ours = stage_file(tmp_path / "s2.html", b"page", area=AREA)
     removed = remove_stale_temporaries(tmp_path)
     assert len(removed) == 2
     assert debris(tmp_path) == [ours.staged]
@@ -248,7 +260,7 @@ def test_staged_files_of_a_dead_committer_are_stale(tmp_path: Path) -> None:
 
 
 def staged_result(folder: Path, name: str) -> ExportResult:
-    staged = stage_file(folder / name, name.encode(), committer_pid=PID)
+    staged = stage_file(folder / name, name.encode(), area=AREA)
     return ExportResult(
         job_id="job",
         format="markdown",
@@ -261,7 +273,7 @@ def staged_result(folder: Path, name: str) -> ExportResult:
 
 
 def test_the_committer_returns_results_once_their_files_are_in_place(tmp_path: Path) -> None:
-    committer = Committer(PID, group_seconds=0.05)
+    committer = Committer(AREA, group_seconds=0.05)
     try:
         for name in ("a.md", "b.md"):
             committer.submit(staged_result(tmp_path, name), overwrite=False)
@@ -281,7 +293,7 @@ def test_the_committer_returns_results_once_their_files_are_in_place(tmp_path: P
 
 
 def test_wait_commits_at_once_and_reports_conflicts(tmp_path: Path) -> None:
-    committer = Committer(PID, group_seconds=3600)  # only wait() makes it go
+    committer = Committer(AREA, group_seconds=3600)  # only wait() makes it go
     try:
         kept = staged_result(tmp_path, "kept.md")
         (tmp_path / "kept.md").write_bytes(b"someone else's")
@@ -299,7 +311,7 @@ def test_wait_commits_at_once_and_reports_conflicts(tmp_path: Path) -> None:
 
 
 def test_close_commits_what_is_staged(tmp_path: Path) -> None:
-    committer = Committer(PID, group_seconds=3600)
+    committer = Committer(AREA, group_seconds=3600)
     committer.submit(staged_result(tmp_path, "a.md"), overwrite=False)
     committer.close()
     assert (tmp_path / "a.md").read_bytes() == b"a.md"

@@ -46,6 +46,7 @@ from curator_export.model import (
     OnConflict,
     Session,
 )
+from curator_export.output import StagingArea
 from curator_export.planning import (
     BatchPlan,
     PlannedExport,
@@ -209,9 +210,10 @@ class BatchExportManager:
         self._executor = executor
         if self._cancelled():  # a signal arrived while the executor was being made
             executor.cancel()
-        if local:
+        area = StagingArea(os.getpid(), plan.batch_id) if local else None
+        if area is not None:
             # Workers on this machine stage their files and this process commits them.
-            run.committer = Committer(os.getpid())
+            run.committer = Committer(area)
         try:
             with contextlib.ExitStack() as stack:
                 stack.enter_context(executor)
@@ -222,7 +224,7 @@ class BatchExportManager:
                     run.not_found,
                     largest_first=not isinstance(executor, SerialExecutor),
                     reruns=reruns,
-                    stage_for=os.getpid() if local else None,
+                    stage_for=area,
                 )
                 for outcome in executor.run(tasks):
                     run.collect(outcome)
@@ -279,7 +281,7 @@ class BatchExportManager:
         *,
         largest_first: bool = False,
         reruns: bool = False,
-        stage_for: int | None = None,
+        stage_for: StagingArea | None = None,
     ) -> Iterable[Task]:
         planned_tasks: Sequence[PlannedTask] = plan.tasks
         if largest_first:
@@ -438,15 +440,13 @@ class _Run:
             results: Sequence[ExportResult] = outcome.value
         else:
             assert outcome.failure is not None
-            staged_by = committer.committer_pid if committer is not None else None
-            results = _recover(task, outcome.failure.kind, outcome.failure.message, staged_by)
+            area = committer.area if committer is not None else None
+            results = _recover(task, outcome.failure.kind, outcome.failure.message, area)
             if committer is not None:
                 # Figures the worker staged before it stopped: they are complete, and an
                 # output recovered from its staged file may show them.
-                from curator_export.output import staged_in
-
                 for folder in dict.fromkeys(export.name.path.parent for export in task.exports):
-                    committer.submit_leftovers(staged_in(folder, committer.committer_pid))
+                    committer.submit_leftovers(committer.area.staged_in(folder))
         planned = {export.format.name: export for export in task.exports}
         session_ids = task.session_ids  # one tuple for all of the task's results
         for unpickled in results:
@@ -481,18 +481,16 @@ class _Run:
         (the batch was cut short): nobody would ever commit them."""
         if self.committer is None:
             return
-        from curator_export.output import staged_in, staged_path
-
-        pid = self.committer.committer_pid
+        area = self.committer.area
         recorded = {r.path for results in self.results.values() for r in results if r.path}
         folders = dict.fromkeys(e.name.path.parent for t in self.plan.tasks for e in t.exports)
         staged = [
-            staged_path(export.name.path, pid)
+            area.staged_path(export.name.path)
             for task in self.plan.tasks
             for export in task.exports
             if export.name.path not in recorded
         ]
-        staged += [leftover.staged for folder in folders for leftover in staged_in(folder, pid)]
+        staged += [leftover.staged for folder in folders for leftover in area.staged_in(folder)]
         for path in staged:
             with contextlib.suppress(OSError):  # what stays is stale once this process ends
                 path.unlink()
@@ -667,14 +665,14 @@ def _sharing_the_plan(
 
 
 def _recover(
-    task: PlannedTask, kind: ErrorKind, message: str, staged_by: int | None = None
+    task: PlannedTask, kind: ErrorKind, message: str, staged_by: StagingArea | None = None
 ) -> list[ExportResult]:
     """Results of a task whose worker crashed, timed out or was stopped.
 
     Files are written atomically, so a new file at a planned path is complete: it counts;
     so does a staged one (``staged_by`` commits it), which is complete before it is staged.
     """
-    from curator_export.output import sha256_file, staged_path
+    from curator_export.output import sha256_file
 
     results = []
     for export in task.exports:
@@ -686,7 +684,7 @@ def _recover(
             status=ExportStatus.FAILED,
             path=path,
         )
-        finished = path if staged_by is None else staged_path(path, staged_by)
+        finished = path if staged_by is None else staged_by.staged_path(path)
         kept_from_before = staged_by is None and export.name.exists
         if not kept_from_before and finished.is_file():
             results.append(

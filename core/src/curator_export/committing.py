@@ -20,7 +20,7 @@ import attrs
 from curator_export.errors import DiskFullError, OutputError, OutputExistsError
 from curator_export.logging import get_logger
 from curator_export.model import ErrorKind, ExportResult, ExportStatus
-from curator_export.output import Commit, commit_staged, staged_path
+from curator_export.output import Commit, StagingArea, commit_staged
 
 log = get_logger(__name__)
 
@@ -46,12 +46,12 @@ class Committer:
 
     def __init__(
         self,
-        committer_pid: int,
+        area: StagingArea,
         *,
         group_seconds: float = GROUP_SECONDS,
         group_files: int = GROUP_FILES,
     ) -> None:
-        self.committer_pid = committer_pid
+        self.area = area
         self.group_seconds = group_seconds
         self.group_files = group_files
         self._changed = threading.Condition()
@@ -67,14 +67,13 @@ class Committer:
     def submit(self, result: ExportResult, *, overwrite: bool) -> None:
         """Commit the staged files of ``result`` (a succeeded export with a path)."""
         assert result.path is not None
-        pid = self.committer_pid
         companions = tuple(
-            Commit(path, staged_path(path, pid, shared=True), shared=True)
+            Commit(path, self.area.staged_path(path, shared=True), shared=True)
             for path in result.companions
         )
         output = Commit(
             result.path,
-            staged_path(result.path, pid),
+            self.area.staged_path(result.path),
             overwrite=overwrite,
             requires=result.companions,
         )

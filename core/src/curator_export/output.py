@@ -237,40 +237,52 @@ class Commit:
     requires: tuple[Path, ...] = ()
 
 
-def staged_path(path: Path, committer_pid: int, *, shared: bool = False) -> Path:
-    """Where ``stage_file`` puts the file for ``path`` that process ``committer_pid`` commits.
+@attrs.frozen
+class StagingArea:
+    """Whose staged files these are: the committing process (``pid``) and one batch of it
+    (``batch``, any short token), so that two batches of one process never share one."""
 
-    Derived from the target, so that the committer finds it even when the process that
-    staged it died before saying so; named like a temporary file of the committer, so that
-    it counts as stale once the committer is gone. Shared files carry their target's name
-    too, so that those a dead stager left can be found and committed (``staged_in``).
-    """
-    path = Path(path)
-    name = path.name
-    encoded = os.fsencode(name)
-    tag = hashlib.sha256(encoded).hexdigest()[:12]
-    # Within the 255 bytes of a file name; a longer one is only found as stale.
-    suffix = f"~{name}" if shared and len(encoded) <= _MAX_NAMED_TARGET else ""
-    return path.with_name(f"{TEMP_PREFIX}{committer_pid}-{tag}-{_HOST}{suffix}")
+    pid: int
+    batch: str = ""
 
+    def staged_path(self, path: Path, *, shared: bool = False) -> Path:
+        """Where ``stage_file`` puts the file for ``path``.
 
-def staged_in(folder: Path, committer_pid: int) -> list[Commit]:
-    """The shared files staged under ``folder`` (recursively) for ``committer_pid``."""
-    mark = f"{TEMP_PREFIX}{committer_pid}-"
-    found = []
-    for root, _, names in os.walk(folder):
-        for name in names:
-            match = _TEMP_NAME.match(name)
-            if name.startswith(mark) and match and match["target"] and match["host"] == _HOST:
-                found.append(Commit(Path(root, match["target"]), Path(root, name), shared=True))
-    return found
+        Derived from the target, so that the committer finds it even when the process that
+        staged it died before saying so; named like a temporary file of the committer, so
+        that it counts as stale once the committer is gone. Shared files carry their
+        target's name too, so that those a dead stager left can be found (``staged_in``).
+        """
+        path = Path(path)
+        name = path.name
+        encoded = os.fsencode(name)
+        # Within the 255 bytes of a file name; a longer one is only found as stale.
+        suffix = f"~{name}" if shared and len(encoded) <= _MAX_NAMED_TARGET else ""
+        return path.with_name(f"{TEMP_PREFIX}{self.pid}-{self._tag(encoded)}-{_HOST}{suffix}")
+
+    def staged_in(self, folder: Path) -> list[Commit]:
+        """The shared files staged under ``folder`` (recursively) in this area."""
+        mark = f"{TEMP_PREFIX}{self.pid}-"
+        found = []
+        for root, _, names in os.walk(folder):
+            for name in names:
+                match = _TEMP_NAME.match(name)
+                if not (name.startswith(mark) and match and match["target"]):
+                    continue
+                target = Path(root, match["target"])
+                if name == self.staged_path(target, shared=True).name:  # ours, this batch's
+                    found.append(Commit(target, Path(root, name), shared=True))
+        return found
+
+    def _tag(self, encoded_name: bytes) -> str:
+        return hashlib.sha256(self.batch.encode() + b"\0" + encoded_name).hexdigest()[:12]
 
 
 def stage_file(
     path: Path,
     data: bytes,
     *,
-    committer_pid: int,
+    area: StagingArea,
     overwrite: bool = False,
     shared: bool = False,
 ) -> StagedFile:
@@ -292,7 +304,7 @@ def stage_file(
         raise output_error(path, exc) from exc
     if not overwrite and os.path.lexists(path):
         raise OutputExistsError(path, "it already exists", errno.EEXIST)
-    staged = staged_path(path, committer_pid, shared=shared)
+    staged = area.staged_path(path, shared=shared)
     if shared and os.path.lexists(staged):
         # Staged by another output of the batch, not yet committed: the same bytes.
         return StagedFile(path=path, staged=staged, size=len(data), sha256=_sha256(data))

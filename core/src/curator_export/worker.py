@@ -25,7 +25,13 @@ from curator_export.errors import (
 from curator_export.logging import get_logger
 from curator_export.model import ErrorKind, ExportResult, ExportStatus
 from curator_export.naming import output_title
-from curator_export.output import StagedFile, WrittenFile, stage_file, write_atomically
+from curator_export.output import (
+    StagedFile,
+    StagingArea,
+    WrittenFile,
+    stage_file,
+    write_atomically,
+)
 from curator_export.planning import PlannedExport, PlannedTask
 from curator_export.render import ParsedSession, Rendered, RenderRequest, SharedWork
 from curator_export.selection import parse_session
@@ -43,7 +49,7 @@ def render_task(
     sleep: Callable[[float], None] = time.sleep,
     *,
     replace_earlier_attempts: bool = False,
-    stage_for: int | None = None,
+    stage_for: StagingArea | None = None,
 ) -> tuple[ExportResult, ...]:
     """Render and write every export of ``task``; one failing export does not stop the others.
 
@@ -53,7 +59,7 @@ def render_task(
     atomically; without it, such a file is refused (``CONFLICT``) as one that someone else
     put there. Files that existed at planning are handled by ``on_conflict`` either way.
 
-    ``stage_for``: the pid of the process that commits the outputs (``output.commit_staged``);
+    ``stage_for``: the staging area of the process that commits the outputs (``committing``);
     each export's file is then left staged and its result, although ``succeeded``, means
     "ready to commit". Without it every file is durable and in place when this returns.
     """
@@ -96,7 +102,7 @@ def _render_export(
     max_retries: int,
     sleep: Callable[[float], None],
     overwrite: bool,
-    stage_for: int | None,
+    stage_for: StagingArea | None,
 ) -> ExportResult:
     started = time.monotonic()
     base = ExportResult(
@@ -129,7 +135,7 @@ def _render_export(
                 written = write_atomically(export.name.path, output.data, overwrite=overwrite)
             else:
                 written = stage_file(
-                    export.name.path, output.data, committer_pid=stage_for, overwrite=overwrite
+                    export.name.path, output.data, area=stage_for, overwrite=overwrite
                 )
         except NotImplementedFormatError as exc:
             return attrs.evolve(
@@ -161,7 +167,7 @@ def _render_export(
 
 
 def _write_companion(
-    export: PlannedExport, relative: str, data: bytes, stage_for: int | None
+    export: PlannedExport, relative: str, data: bytes, stage_for: StagingArea | None
 ) -> None:
     """Companions are named by content: an existing one with the same bytes is already right."""
     path = export.name.path.parent / relative
@@ -171,7 +177,7 @@ def _write_companion(
         if stage_for is None:
             write_atomically(path, data)
         else:
-            stage_file(path, data, committer_pid=stage_for, shared=True)
+            stage_file(path, data, area=stage_for, shared=True)
     except OutputExistsError:
         if path.read_bytes() != data:
             raise
