@@ -104,7 +104,6 @@ class BatchExportManager:
         self._callbacks: list[ProgressCallback] = []
         self._export_callbacks: list[ExportCallback] = []
         self._executor: Executor | None = None
-        self._planned_version: object = None
         self.cancel_reason: str | None = None
 
     def with_progress_tracking(self, callback: ProgressCallback) -> Self:
@@ -158,7 +157,7 @@ class BatchExportManager:
         # A misspelt executor fails before planning creates any folder.
         check_executor(self.host, self.executor_name, self.executor_options)
         started = time.monotonic()
-        self._planned_version = _content_version(self.store)
+        planned_version = _content_version(self.store)
         plan = plan_batch(
             jobs,
             options,
@@ -175,7 +174,7 @@ class BatchExportManager:
         stopping: threading.Thread | None = None
         try:
             if plan.tasks and self.cancel_reason is None:
-                stopping = self._run_tasks(plan, options, run)
+                stopping = self._run_tasks(plan, options, run, planned_version)
             result = run.finish(
                 elapsed=time.monotonic() - started, status=self._status(run), store=self.store
             )
@@ -198,7 +197,7 @@ class BatchExportManager:
         return result
 
     def _run_tasks(
-        self, plan: BatchPlan, options: BatchExportOptions, run: _Run
+        self, plan: BatchPlan, options: BatchExportOptions, run: _Run, planned_version: object
     ) -> threading.Thread:
         """Run the plan's tasks and collect their results into ``run``.
 
@@ -225,6 +224,7 @@ class BatchExportManager:
                     largest_first=not isinstance(executor, SerialExecutor),
                     reruns=reruns,
                     stage_for=area,
+                    planned_version=planned_version,
                 )
                 for outcome in executor.run(tasks):
                     run.collect(outcome)
@@ -282,6 +282,7 @@ class BatchExportManager:
         largest_first: bool = False,
         reruns: bool = False,
         stage_for: StagingArea | None = None,
+        planned_version: object = None,
     ) -> Iterable[Task]:
         planned_tasks: Sequence[PlannedTask] = plan.tasks
         if largest_first:
@@ -295,7 +296,8 @@ class BatchExportManager:
             )
         overhead = min(TASK_OVERHEAD_SECONDS, options.export_timeout)
         for start in range(0, len(planned_tasks), CONTENT_CHUNK):
-            for planned, ready in self._with_content(planned_tasks[start : start + CONTENT_CHUNK]):
+            chunk = planned_tasks[start : start + CONTENT_CHUNK]
+            for planned, ready in self._with_content(chunk, planned_version):
                 if isinstance(ready, str):
                     unrunnable(planned, ready)
                     continue
@@ -308,7 +310,7 @@ class BatchExportManager:
                 )
 
     def _with_content(
-        self, tasks: Sequence[PlannedTask]
+        self, tasks: Sequence[PlannedTask], planned_version: object
     ) -> Iterator[tuple[PlannedTask, PlannedTask | str]]:
         """Each task with its content read again from the store (one read for all), or why
         it cannot run: a session that is gone. A session changed since planning is rendered
@@ -319,7 +321,7 @@ class BatchExportManager:
 
         # What the store tells unchanged since planning need not be hashed again.
         version = _content_version(self.store)
-        unchanged = version is not None and version == self._planned_version
+        unchanged = version is not None and version == planned_version
         wanted = [s.id for task in tasks if task.content_digest for s in task.sessions]
         ids = list(dict.fromkeys(wanted))
         loaded: dict[str, Session] = {}
