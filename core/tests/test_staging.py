@@ -11,18 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from curator_export import output
+from curator_export import output, staging
 from curator_export.committing import Committer
 from curator_export.errors import DiskFullError, OutputError, OutputExistsError
 from curator_export.model import ErrorKind, ExportResult, ExportStatus
-from curator_export.output import (
-    TEMP_PREFIX,
-    Commit,
-    StagingArea,
-    commit_staged,
-    remove_stale_temporaries,
-    stage_file,
-)
+from curator_export.output import TEMP_PREFIX, remove_stale_temporaries
+from curator_export.staging import Commit, StagingArea, commit_staged, stage_file
 
 PID = os.getpid()
 AREA = StagingArea(PID, "batch-1")
@@ -32,17 +26,17 @@ def debris(folder: Path) -> list[Path]:
     return sorted(folder.rglob(f"{TEMP_PREFIX}*"))
 
 
-def commit_of(staged: output.StagedFile, **options: object) -> Commit:
+def commit_of(staged: staging.StagedFile, **options: object) -> Commit:
     return Commit(staged.path, staged.staged, **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=["syncfs", "fsync per file"])
 def sync_method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every commit test runs with syncfs (where the platform has it) and without."""
-    if request.param == "syncfs" and output._syncfs() is None:
+    if request.param == "syncfs" and staging._syncfs() is None:
         pytest.skip("this platform has no syncfs; commits sync file by file")
     if request.param != "syncfs":
-        monkeypatch.setattr(output, "_syncfs", lambda: None)
+        monkeypatch.setattr(staging, "_syncfs", lambda: None)
     return str(request.param)
 
 
@@ -72,7 +66,7 @@ def test_the_disk_is_synced_before_any_file_is_moved_into_place(
     """What a power cut cannot tear: no file reaches its name before its bytes are on disk."""
     calls: list[str] = []
     real_fsync, real_move = os.fsync, output._move_into_place
-    real_syncfs = output._syncfs()
+    real_syncfs = staging._syncfs()
 
     def fsync(descriptor: int) -> None:
         calls.append("sync")
@@ -91,7 +85,7 @@ def test_the_disk_is_synced_before_any_file_is_moved_into_place(
             calls.append("sync")
             return real_syncfs(descriptor)
 
-        monkeypatch.setattr(output, "_syncfs", lambda: syncfs)
+        monkeypatch.setattr(staging, "_syncfs", lambda: syncfs)
     files = [stage_file(tmp_path / f"s{n}.md", b"x", area=AREA) for n in range(3)]
     commit_staged([commit_of(staged) for staged in files])
     first_move = next(index for index, call in enumerate(calls) if call.startswith("move"))
@@ -178,7 +172,7 @@ def test_a_failed_sync_keeps_every_file_out_and_names_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """syncfs failing falls back to fsync per file, which says which file failed."""
-    monkeypatch.setattr(output, "_syncfs", lambda: lambda descriptor: -1)
+    monkeypatch.setattr(staging, "_syncfs", lambda: lambda descriptor: -1)
     monkeypatch.setattr(os, "fsync", failing(errno.EIO))
     files = [stage_file(tmp_path / f"s{n}.md", b"x", area=AREA) for n in (1, 2)]
     errors = commit_staged([commit_of(staged) for staged in files])

@@ -46,7 +46,6 @@ from curator_export.model import (
     OnConflict,
     Session,
 )
-from curator_export.output import StagingArea
 from curator_export.planning import (
     BatchPlan,
     PlannedExport,
@@ -56,6 +55,7 @@ from curator_export.planning import (
 )
 from curator_export.plugins import PluginHost
 from curator_export.progress import ProgressCallback, ProgressTracker
+from curator_export.staging import StagingArea
 from curator_export.store import SessionStore
 from curator_export.worker import render_task
 

@@ -2,7 +2,7 @@
 
 A durable write spends most of its time waiting for the disk, and an fsync per file also
 stalls every other file operation on the same file system while the journal commits. Workers
-of the built-in executors only stage their outputs (``output.stage_file``); this process
+of the built-in executors only stage their outputs (``staging.stage_file``); this process
 commits them in groups from one background thread: one ``syncfs`` for a whole group (Linux),
 then each file moved into place, then one fsync per folder. An export's result is recorded
 only once its file is committed, so what progress, hooks and the manifest report is in place
@@ -20,7 +20,7 @@ import attrs
 from curator_export.errors import DiskFullError, OutputError, OutputExistsError
 from curator_export.logging import get_logger
 from curator_export.model import ErrorKind, ExportResult, ExportStatus
-from curator_export.output import Commit, StagingArea, commit_staged
+from curator_export.staging import Commit, StagingArea, commit_staged
 
 log = get_logger(__name__)
 

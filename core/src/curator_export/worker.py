@@ -25,16 +25,11 @@ from curator_export.errors import (
 from curator_export.logging import get_logger
 from curator_export.model import ErrorKind, ExportResult, ExportStatus
 from curator_export.naming import output_title
-from curator_export.output import (
-    StagedFile,
-    StagingArea,
-    WrittenFile,
-    stage_file,
-    write_atomically,
-)
+from curator_export.output import WrittenFile, write_atomically
 from curator_export.planning import PlannedExport, PlannedTask
 from curator_export.render import ParsedSession, Rendered, RenderRequest, SharedWork
 from curator_export.selection import parse_session
+from curator_export.staging import StagedFile, StagingArea, stage_file
 
 log = get_logger(__name__)
 
