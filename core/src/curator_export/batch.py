@@ -414,7 +414,7 @@ class _Run:
                 "export started",
                 job=job_id,
                 format=export.format.name,
-                sessions=[session.id for session in task.sessions],
+                sessions=list(task.session_ids),
                 path=str(export.name.path),
             )
 
@@ -679,7 +679,7 @@ def _recover(
         base = ExportResult(
             job_id=task.job.job_id,
             format=export.format.name,
-            session_ids=tuple(session.id for session in task.sessions),
+            session_ids=task.session_ids,
             status=ExportStatus.FAILED,
             path=path,
         )

@@ -332,7 +332,7 @@ def plan_rows(plan: BatchPlan) -> list[dict[str, Any]]:
         {
             "job_id": task.job.job_id,
             "format": export.format.name,
-            "session_ids": [session.id for session in task.sessions],
+            "session_ids": list(task.session_ids),
             "path": str(export.name.path),
             "action": _action(export.name),
         }

@@ -116,19 +116,9 @@ class AtomicFile:
         if self._entered:
             raise RuntimeError("an AtomicFile can be used only once")
         self._entered = True
-        folder = self.path.parent
+        prepare_target(self.path, overwrite=self.overwrite)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except FileExistsError as exc:
-            raise OutputError(self.path, _REASONS[errno.ENOTDIR], exc.errno) from exc
-        except OSError as exc:
-            raise output_error(self.path, exc) from exc
-        # Checked early so that a large output is not rendered for nothing; the commit
-        # checks again, race-free, because the file may appear while we write.
-        if not self.overwrite and os.path.lexists(self.path):
-            raise OutputExistsError(self.path, "it already exists", errno.EEXIST)
-        try:
-            self._temporary, descriptor = create_temporary(folder)
+            self._temporary, descriptor = create_temporary(self.path.parent)
         except OSError as exc:
             raise output_error(self.path, exc) from exc
         try:
@@ -164,11 +154,7 @@ class AtomicFile:
     def _commit(self, file: io.BufferedRandom, temporary: Path) -> WrittenFile:
         file.flush()
         os.fsync(file.fileno())
-        size = os.fstat(file.fileno()).st_size
-        # Hashed from the file rather than from the writes: writers such as zipfile seek
-        # back and patch what they wrote.
-        file.seek(0)
-        digest = hashlib.file_digest(file, "sha256").hexdigest()
+        size, digest = size_and_sha256(file)
         file.close()
         _move_into_place(temporary, self.path, overwrite=self.overwrite)
         self._temporary = None
@@ -184,6 +170,33 @@ class AtomicFile:
             with contextlib.suppress(OSError):
                 self._temporary.unlink()
             self._temporary = None
+
+
+def prepare_target(path: Path, *, overwrite: bool) -> None:
+    """Create the folder of ``path``, and refuse an existing ``path`` unless ``overwrite``.
+
+    Checked before writing so that a large output is not rendered for nothing; moving the
+    file into place checks again, race-free, because the file may appear meanwhile.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise OutputError(path, _REASONS[errno.ENOTDIR], exc.errno) from exc
+    except OSError as exc:
+        raise output_error(path, exc) from exc
+    if not overwrite and os.path.lexists(path):
+        raise OutputExistsError(path, "it already exists", errno.EEXIST)
+
+
+def size_and_sha256(file: io.BufferedRandom) -> tuple[int, str]:
+    """The size and SHA-256 of a file just written (and flushed) through ``file``.
+
+    Hashed from the file rather than from the writes: writers such as zipfile seek back and
+    patch what they wrote.
+    """
+    size = os.fstat(file.fileno()).st_size
+    file.seek(0)
+    return size, hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def open_atomically(path: Path, *, overwrite: bool = False) -> AtomicFile:

@@ -13,7 +13,6 @@ too, exactly as with ``output.write_atomically``.
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import hashlib
 import os
@@ -118,14 +117,7 @@ def stage_file(
     of ``write_atomically``.
     """
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as exc:
-        raise OutputError(path, output._REASONS[errno.ENOTDIR], exc.errno) from exc
-    except OSError as exc:
-        raise output.output_error(path, exc) from exc
-    if not overwrite and os.path.lexists(path):
-        raise OutputExistsError(path, "it already exists", errno.EEXIST)
+    output.prepare_target(path, overwrite=overwrite)
     staged = area.staged_path(path, shared=shared)
     if shared and os.path.lexists(staged):
         # Staged by another output of the batch, not yet committed: the same bytes.
@@ -139,9 +131,7 @@ def stage_file(
         with os.fdopen(descriptor, "w+b") as file:
             file.write(data)
             file.flush()
-            size = os.fstat(file.fileno()).st_size
-            file.seek(0)
-            digest = hashlib.file_digest(file, "sha256").hexdigest()
+            size, digest = output.size_and_sha256(file)
         if shared:
             _stage_shared(temporary, staged)
         else:

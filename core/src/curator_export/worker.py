@@ -103,7 +103,7 @@ def _render_export(
     base = ExportResult(
         job_id=task.job.job_id,
         format=export.format.name,
-        session_ids=tuple(session.id for session in task.sessions),
+        session_ids=task.session_ids,
         status=ExportStatus.FAILED,
         path=export.name.path,
     )
@@ -201,7 +201,7 @@ def _not_started(task: PlannedTask, export: PlannedExport, reason: str) -> Expor
     return ExportResult(
         job_id=task.job.job_id,
         format=export.format.name,
-        session_ids=tuple(session.id for session in task.sessions),
+        session_ids=task.session_ids,
         status=ExportStatus.CANCELLED,
         path=export.name.path,
         error=f"not started: {reason}",
@@ -234,7 +234,7 @@ def _request(
             "generator": _generator(),
             "created": task.created_at.isoformat(),
             "job_id": job.job_id,
-            "session_ids": [session.id for session in task.sessions],
+            "session_ids": list(task.session_ids),
             "content_types": content_types,
             "audience": job.audience.value,
         }
