@@ -150,7 +150,10 @@ class OutputKeys:
         if cached is not None and cached[0]() is session:
             return cached[1]
         digest = session_digest(session)
-        forget = lambda _: self._sessions.pop(key, None)  # noqa: E731
+
+        def forget(_: object) -> None:
+            self._sessions.pop(key, None)
+
         self._sessions[key] = (weakref.ref(session, forget), digest)
         return digest
 
