@@ -5,8 +5,9 @@ N small sessions (``course.write_synthetic(small=True)`` imported with the proje
 importer beforehand, untimed), runs one job of every session through ``BatchExportManager``
 with 2 workers, and reports:
 
-* the parent's peak RSS (``VmHWM`` of /proc/self/status, else ``ru_maxrss``) and its peak
-  before the batch (after imports and opening the store);
+* the parent's peak RSS (``VmHWM`` of /proc/self/status, else ``ru_maxrss``) when the batch
+  has returned (its files are removed afterwards), and its peak before the batch (after
+  imports and opening the store);
 * the workers' peak RSS: a thread samples every descendant process's ``VmHWM`` (its peak RSS,
   from ``/proc``) every 0.1 s; the largest is reported (0 where ``/proc`` is missing).
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -101,18 +103,23 @@ def child(db: Path, formats: list[str], scratch: Path) -> dict[str, Any]:
     before = own_peak_kib()
     sampler = WorkerPeak()
     sampler.start()
+    output = Path(tempfile.mkdtemp(prefix="out-", dir=scratch))
     started = time.perf_counter()
-    result = engine.run(ids, formats, 2, manifest=True)
+    result = engine.run(ids, formats, 2, manifest=True, keep=output)
     elapsed = time.perf_counter() - started
     sampler.stopped.set()
     sampler.join()
+    # Read before the files are removed: listing 20,000 files to delete them is this
+    # script's work, not the batch's.
+    parent_peak = own_peak_kib()
     engine.close()
+    shutil.rmtree(output, ignore_errors=True)
     return {
         "sessions": len(ids),
         "files": result.total_files_created,
         "seconds": elapsed,
         "parent_before_kib": before,
-        "parent_peak_kib": own_peak_kib(),
+        "parent_peak_kib": parent_peak,
         "worker_peak_kib": sampler.peak_kib,
     }
 

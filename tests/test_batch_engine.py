@@ -119,6 +119,94 @@ def test_sessions_are_read_in_batches_and_never_all_held(store, host, tmp_path, 
     assert "Lakes turn over" in (tmp_path / "a" / "s1.chaos").read_text()  # content came back
 
 
+@pytest.mark.parametrize("options", [SERIAL, POOL], ids=["serial", "pool"])
+def test_a_batch_spooled_to_disk_reports_what_one_in_memory_does(
+    make_store, host, tmp_path, monkeypatch, options
+):
+    """The plan's tasks and the results live as records in spools; past their memory limit
+    (here at once) in temporary files. Results, manifest and ledger are the same."""
+    from curator_export import spool
+
+    store = make_store()
+    (tmp_path / "mem" / "a").mkdir(parents=True)
+    (tmp_path / "disk" / "a").mkdir(parents=True)
+
+    def run(where: str) -> tuple[list[Any], list[Any], int]:
+        out = tmp_path / where
+        (out / "a" / "s2.chaos").write_text("kept")  # settled at planning: on_conflict skip
+        jobs = [
+            job(out / "a", "a", ["s3", "s1", "s2"], formats=("chaos", "chaos2")),
+            job(out / "b", "b", ["s2", "s1"]),
+        ]
+        manager = BatchExportManager(store, host=host)
+        skip = attrs.evolve(options, on_conflict=OnConflict.SKIP)
+        result = manager.execute_batch_export(jobs, skip)
+        rows = [
+            (job_result.job_id, e.format, e.session_ids, e.status, e.path.relative_to(out))
+            for job_result in result.job_results
+            for e in job_result.exports
+        ]
+        listed = [
+            (entry["format"], entry["session_ids"], entry["status"])
+            for listed_job in manifest(result.manifest_path)["jobs"]
+            for entry in listed_job["exports"]
+        ]
+        again = manager.execute_batch_export(jobs, skip)
+        return rows, listed, again.total_files_unchanged
+
+    in_memory = run("mem")
+    monkeypatch.setattr(spool, "MEMORY_LIMIT", 16)
+    assert run("disk") == in_memory
+    rows, listed, unchanged = in_memory
+    assert [row[:4] for row in rows] == [
+        ("a", "chaos", ("s3",), ExportStatus.SUCCEEDED),
+        ("a", "chaos2", ("s3",), ExportStatus.SUCCEEDED),
+        ("a", "chaos", ("s1",), ExportStatus.SUCCEEDED),
+        ("a", "chaos2", ("s1",), ExportStatus.SUCCEEDED),
+        ("a", "chaos", ("s2",), ExportStatus.SKIPPED),
+        ("a", "chaos2", ("s2",), ExportStatus.SUCCEEDED),
+        ("b", "chaos", ("s2",), ExportStatus.SUCCEEDED),
+        ("b", "chaos", ("s1",), ExportStatus.SUCCEEDED),
+    ]
+    assert listed == [(fmt, list(ids), str(status)) for _, fmt, ids, status, _ in rows]
+    assert unchanged == 7  # the ledger knew every file written
+
+
+def test_a_naming_strategy_failing_half_way_leaves_none_of_its_jobs_outputs(
+    store, host, register_plugin, tmp_path
+):
+    """Its job fails at planning as a whole, what it had named dropped; the others run."""
+    from curator_export.records import NamingStrategy
+
+    def third_fails(context):
+        if context.session_id == "s3":
+            raise RuntimeError("no name for s3")
+        return context.session_id
+
+    class PickyNaming:
+        @hookimpl
+        def curator_export_naming_strategies(self):
+            return [NamingStrategy(name="picky", function=third_fails)]
+
+    register_plugin(PickyNaming)
+    jobs = [
+        job(tmp_path / "a", "a", naming_strategy=NamingChoice("picky")),
+        job(tmp_path / "b", "b", ["s2"]),
+    ]
+    manager = BatchExportManager(store, host=host)
+    keep_going = attrs.evolve(SERIAL, continue_on_error=True)
+    plan = manager.plan(jobs, keep_going)
+    assert [task.task_id for task in plan.tasks] == ["b:s2"]
+    assert plan.total_files == 1
+    assert "no name for s3" in plan.invalid_jobs["a"][0]
+    result = manager.execute_batch_export(jobs, keep_going)
+    by_job = {job_result.job_id: job_result for job_result in result.job_results}
+    assert by_job["a"].exports == []
+    assert "no name for s3" in (by_job["a"].error or "")
+    assert [e.status for e in by_job["b"].exports] == [ExportStatus.SUCCEEDED]
+    assert not list((tmp_path / "a").glob("*.chaos"))
+
+
 def test_a_session_changed_or_removed_after_planning(make_store, host, tmp_path):
     """Content read again to run a task may have changed: the output shows it as it is now
     and is not kept as unchanged later; a session that is gone fails its exports by name."""

@@ -15,14 +15,16 @@ import os
 import pickle
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Self
+from pathlib import Path
+from typing import Any, Self
 
 import attrs
 
 from curator_export.committing import Committer
-from curator_export.errors import CuratorExportError, UnknownNameError
+from curator_export.errors import UnknownNameError
 from curator_export.executors import (
     BUILTIN_EXECUTORS,
     Executor,
@@ -52,12 +54,10 @@ from curator_export.planning import (
 )
 from curator_export.plugins import PluginHost
 from curator_export.progress import ProgressCallback, ProgressTracker
+from curator_export.results import ResultLog
 from curator_export.staging import StagingArea
 from curator_export.store import SessionStore
 from curator_export.worker import render_task
-
-if TYPE_CHECKING:
-    pass
 
 log = get_logger(__name__)
 
@@ -281,19 +281,19 @@ class BatchExportManager:
         stage_for: StagingArea | None = None,
         planned_version: object = None,
     ) -> Iterable[Task]:
-        planned_tasks: Sequence[PlannedTask] = plan.tasks
+        order: Sequence[int] = range(len(plan.tasks))
         if largest_first:
             # A pool finishes soonest when the longest tasks start first: a long lesson
             # taken last would keep one worker busy while the others sit idle.
-            planned_tasks = sorted(plan.tasks, key=lambda task: task.work, reverse=True)
+            order = array("q", sorted(order, key=plan.work.__getitem__, reverse=True))
         function: Callable[..., Any] = render_task
         if reruns or stage_for is not None:
             function = functools.partial(
                 render_task, replace_earlier_attempts=reruns, stage_for=stage_for
             )
         overhead = min(TASK_OVERHEAD_SECONDS, options.export_timeout)
-        for start in range(0, len(planned_tasks), CONTENT_CHUNK):
-            chunk = planned_tasks[start : start + CONTENT_CHUNK]
+        for start in range(0, len(order), CONTENT_CHUNK):
+            chunk = [plan.tasks[index] for index in order[start : start + CONTENT_CHUNK]]
             for planned, ready in self._with_content(chunk, planned_version):
                 if isinstance(ready, str):
                     unrunnable(planned, ready)
@@ -356,8 +356,7 @@ class BatchExportManager:
     def _clean_stale_temporaries(plan: BatchPlan) -> None:
         from curator_export.output import remove_stale_temporaries
 
-        folders = {export.name.path.parent for task in plan.tasks for export in task.exports}
-        for folder in sorted(folders):
+        for folder in sorted(plan.folders):
             if folder.is_dir():
                 removed = remove_stale_temporaries(folder, recursive=False)
                 if removed:
@@ -382,17 +381,18 @@ class _Run:
         self.host = host
         self.callbacks = callbacks
         self.export_callbacks = export_callbacks
-        self.tasks = {task.task_id: task for task in plan.tasks}
-        self.results: dict[str, list[ExportResult]] = {job.job_id: [] for job in plan.jobs}
+        #: The tasks handed to the executor whose outcome has not come back yet.
+        self.in_flight: dict[str, PlannedTask] = {}
+        #: What each staged output handed to the committer was planned as.
+        self.committing: dict[Path, PlannedExport] = {}
+        self.results = ResultLog(plan.job_outputs)
         #: Per job and plugin, what its after_export said failed for a file (an upload ...).
         self.post_export_failures: dict[str, dict[str, list[str]]] = {
             job.job_id: {} for job in plan.jobs
         }
         self.remaining = {job.job_id: 0 for job in plan.jobs}
-        for task in plan.tasks:
-            self.remaining[task.job.job_id] += len(task.exports)
-        for result in plan.settled:
-            self.remaining[result.job_id] += 1
+        self.remaining.update((job_id, len(found)) for job_id, found in plan.job_outputs.items())
+        self.created = dict.fromkeys(self.remaining, 0)
         self.jobs_by_id = {job.job_id: job for job in plan.jobs}
         valid_jobs = len(plan.jobs) - len(plan.invalid_jobs)
         self.tracker = ProgressTracker(valid_jobs, plan.total_files)
@@ -406,6 +406,7 @@ class _Run:
         """Log a task's start: when it is handed to the executor (a pool runs it when a
         worker is free)."""
         job_id = task.job.job_id
+        self.in_flight[task.task_id] = task
         if job_id not in self.job_started:
             self.job_started[job_id] = time.monotonic()
             log.info("job started", job=job_id, sessions=list(task.job.session_ids))
@@ -429,11 +430,11 @@ class _Run:
 
     def settle_planned(self) -> None:
         self.emit("planned")
-        for result in self.plan.settled:
-            self.record(result)
+        for result, position in zip(self.plan.settled, self.plan.settled_positions, strict=True):
+            self.record(result, position=position)
 
     def collect(self, outcome: TaskOutcome) -> None:
-        task = self.tasks[outcome.task_id]
+        task = self.in_flight.pop(outcome.task_id)
         committer = self.committer
         if outcome.ok:
             results: Sequence[ExportResult] = outcome.value
@@ -446,17 +447,15 @@ class _Run:
                 # output recovered from its staged file may show them.
                 for folder in dict.fromkeys(export.name.path.parent for export in task.exports):
                     committer.submit_leftovers(committer.area.staged_in(folder))
-        planned = {export.format.name: export for export in task.exports}
-        session_ids = task.session_ids  # one tuple for all of the task's results
-        for unpickled in results:
-            export = planned.get(unpickled.format)
-            result = unpickled
-            if export is not None:
-                result = _sharing_the_plan(unpickled, task.job, export, session_ids)
+        planned = {export.name.path: export for export in task.exports}
+        for result in results:
+            export = planned.get(result.path) if result.path is not None else None
             if committer is not None and result.status is ExportStatus.SUCCEEDED:
+                if export is not None:
+                    self.committing[export.name.path] = export
                 committer.submit(result, overwrite=export is not None and export.overwrite)
             else:
-                self.record(result)
+                self.record(result, export)
         self.record_committed()
 
     def not_found(self, task: PlannedTask, message: str) -> None:
@@ -472,7 +471,8 @@ class _Run:
                     error=message,
                     error_kind=ErrorKind.NOT_FOUND,
                     attempts=0,
-                )
+                ),
+                export,
             )
 
     def discard_staged(self) -> None:
@@ -481,8 +481,8 @@ class _Run:
         if self.committer is None:
             return
         area = self.committer.area
-        recorded = {r.path for results in self.results.values() for r in results if r.path}
-        folders = dict.fromkeys(e.name.path.parent for t in self.plan.tasks for e in t.exports)
+        recorded = {result.path for result in self.results if result.path}
+        folders = self.plan.folders
         staged = [
             area.staged_path(export.name.path)
             for task in self.plan.tasks
@@ -499,9 +499,18 @@ class _Run:
         if self.committer is None:
             return
         for result in self.committer.wait() if wait else self.committer.finished():
-            self.record(result)
+            export = self.committing.pop(result.path, None) if result.path else None
+            self.record(result, export)
 
-    def record(self, result: ExportResult) -> None:
+    def record(
+        self,
+        result: ExportResult,
+        export: PlannedExport | None = None,
+        *,
+        position: int | None = None,
+    ) -> None:
+        """Report ``result`` and keep it: the output ``export`` planned (or the settled one at
+        ``position``), or one the plan did not name."""
         if result.status in (ExportStatus.SUCCEEDED, ExportStatus.UNCHANGED):
             # The file is final and in place (written now, or kept from an earlier batch).
             annotations = self.host.after_export(self.jobs_by_id[result.job_id], result)
@@ -510,7 +519,11 @@ class _Run:
                 failures = self.post_export_failures[result.job_id]
                 for plugin, failure in _failed_steps(annotations, result):
                     failures.setdefault(plugin, []).append(failure)
-        self.results[result.job_id].append(result)
+        if export is not None:
+            position = export.name.position
+        made = result.status is ExportStatus.SUCCEEDED
+        self.results.add(result, position, export.key if made and export else None)
+        self.created[result.job_id] += made
         for callback in self.export_callbacks:
             try:
                 callback(result)
@@ -539,7 +552,7 @@ class _Run:
             log.info(
                 "job finished",
                 job=result.job_id,
-                files=sum(r.status is ExportStatus.SUCCEEDED for r in self.results[result.job_id]),
+                files=self.created[result.job_id],
                 seconds=None if since is None else round(time.monotonic() - since, 3),
             )
         self.emit(f"{result.format} {'/'.join(result.session_ids)}: {result.status}", result.job_id)
@@ -554,7 +567,7 @@ class _Run:
             job_results.append(
                 JobResult(
                     job.job_id,
-                    sorted(self.results[job.job_id], key=self._plan_order(job)),
+                    self.results.of(job.job_id),
                     error="; ".join(problems) or None,
                     error_kind=_job_error_kind(problems),
                 )
@@ -570,24 +583,6 @@ class _Run:
         self.emit("finished")
         self.host.after_batch(result, self.plan.jobs)
         return result
-
-    def _plan_order(self, job: BatchExportJob) -> Callable[[ExportResult], tuple[int, int]]:
-        """Results in the order of the job's sessions and formats, as planned: they arrive in
-        the order they finish, which a pool (and committing in groups) shuffles."""
-        sessions = {session_id: index for index, session_id in enumerate(job.session_ids)}
-        formats: dict[str, int] = {}
-        for index, name in enumerate(job.formats):
-            try:
-                formats.setdefault(self.host.resolve_format(name).name, index)
-            except CuratorExportError:
-                continue  # an invalid job: it has no results
-        last = len(sessions) + len(formats)
-
-        def key(result: ExportResult) -> tuple[int, int]:
-            first = result.session_ids[0] if result.session_ids else ""
-            return sessions.get(first, last), formats.get(result.format, last)
-
-        return key
 
 
 def _content_version(store: SessionStore) -> object:
@@ -646,23 +641,6 @@ def _job_error_kind(problems: Sequence[str]) -> ErrorKind | None:
     return ErrorKind.INVALID_JOB
 
 
-def _sharing_the_plan(
-    result: ExportResult, job: BatchExportJob, export: PlannedExport, session_ids: tuple[str, ...]
-) -> ExportResult:
-    """``result`` with the plan's own job id, format name, session ids and path in place of
-    the copies unpickled from the worker: a batch keeps every result, and those copies were
-    most of a result's memory."""
-    if result.path != export.name.path:
-        return result
-    return attrs.evolve(
-        result,
-        job_id=job.job_id,
-        format=export.format.name,
-        session_ids=session_ids,
-        path=export.name.path,
-    )
-
-
 def _recover(
     task: PlannedTask, kind: ErrorKind, message: str, staged_by: StagingArea | None = None
 ) -> list[ExportResult]:
@@ -704,24 +682,21 @@ def _recover(
 def _worker_modules(plan: BatchPlan) -> list[str]:
     """The modules a worker needs for this plan's tasks: the worker and each writer's."""
     modules = {"curator_export.worker"}
-    for task in plan.tasks:
-        for export in task.exports:
-            writer = export.format.writer
-            writer = getattr(writer, "func", writer)  # a functools.partial
-            module = getattr(writer, "__module__", None)
-            if isinstance(module, str) and module != "__main__":
-                modules.add(module)
+    for output_format in plan.formats:
+        writer = getattr(output_format.writer, "func", output_format.writer)  # a partial
+        module = getattr(writer, "__module__", None)
+        if isinstance(module, str) and module != "__main__":
+            modules.add(module)
     return sorted(modules)
 
 
 def _unpicklable_writers(plan: BatchPlan) -> list[str]:
-    formats = {export.format.name: export.format for task in plan.tasks for export in task.exports}
     unsendable = []
-    for name, output_format in sorted(formats.items()):
+    for output_format in sorted(plan.formats, key=lambda output_format: output_format.name):
         try:
             pickle.dumps(output_format)
         except (pickle.PicklingError, AttributeError, TypeError):
-            unsendable.append(name)
+            unsendable.append(output_format.name)
     return unsendable
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,14 +18,17 @@ import attrs
 from curator_export.errors import CuratorExportError
 from curator_export.logging import get_logger
 from curator_export.model import (
+    BatchExportJob,
     BatchExportOptions,
     BatchExportResult,
     ExportResult,
     ExportStatus,
     OnConflict,
 )
-from curator_export.planning import BatchPlan, PlannedExport, PlannedTask, plugin_versions
+from curator_export.planning import BatchPlan, plugin_versions
 from curator_export.plugins import PluginHost
+from curator_export.reproducible import file_time
+from curator_export.results import JobExports
 from curator_export.store import SessionStore
 
 if TYPE_CHECKING:
@@ -124,21 +128,21 @@ class Finishing:
 
         if not isinstance(store, OutputLedger):
             return
-        planned = {
-            export.name.path: (task, export) for task in self.plan.tasks for export in task.exports
-        }
+        written_at = file_time(self.plan.created_at)  # what the files say (planning checked it)
         figures: dict[Path, str] = {}  # shared by many outputs: each hashed once
 
         def records() -> Iterator[OutputRecord]:
             # Made one at a time as the store writes them: a large batch's records are
             # never all held at once.
-            for job_result in self.result.job_results:
-                for result in job_result.exports:
-                    found = planned.get(result.path) if result.path else None
-                    if found is None or result.status is not ExportStatus.SUCCEEDED:
+            for job, job_result in zip(self.plan.jobs, self.result.job_results, strict=True):
+                if not isinstance(job_result.exports, JobExports):
+                    continue  # not this batch's own results: no keys to record
+                for result, key in job_result.exports.keyed():
+                    if key is None or result.status is not ExportStatus.SUCCEEDED:
                         continue
-                    task, export = found
-                    record = _output_record(task, export, result, self.plan.batch_id, figures)
+                    record = _output_record(
+                        job, key, result, self.plan.batch_id, written_at, figures
+                    )
                     if record is not None:
                         yield record
 
@@ -168,20 +172,21 @@ class Finishing:
             log.error("batch history not recorded", error=str(exc))
 
 
-def _output_record(
-    task: PlannedTask,
-    export: PlannedExport,
+def _output_record(  # noqa: PLR0917  (one call site, every argument needed)
+    job: BatchExportJob,
+    key: str,
     result: ExportResult,
     batch_id: str,
+    written_at: datetime,
     figures: dict[Path, str],
 ) -> OutputRecord | None:
-    """The ledger record of a file this batch wrote; None when it is gone (archived).
-    ``figures`` keeps the hashes of companion files already read."""
+    """The ledger record of a file this batch wrote with ``key``; None when it is gone
+    (archived). ``figures`` keeps the hashes of companion files already read."""
     from curator_export.incremental import OutputRecord
     from curator_export.output import sha256_file
 
-    path = export.name.path
-    if export.key is None or result.size is None or result.sha256 is None or not path.is_file():
+    path = result.path
+    if path is None or result.size is None or result.sha256 is None or not path.is_file():
         return None
     try:
         for companion in result.companions:
@@ -192,15 +197,15 @@ def _output_record(
         return None  # a figure that is gone cannot be vouched for: render it next time
     return OutputRecord(
         path=path,
-        folder=Path(os.path.abspath(task.job.output_directory)),
-        job_id=task.job.job_id,
-        format=export.format.name,
+        folder=Path(os.path.abspath(job.output_directory)),
+        job_id=job.job_id,
+        format=result.format,
         session_ids=result.session_ids,
-        key=export.key,
+        key=key,
         size=result.size,
         sha256=result.sha256,
         batch_id=batch_id,
-        written_at=task.created_at,
+        written_at=written_at,
         companions=companions,
     )
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -290,26 +291,33 @@ class JobResult:
     """All results of one job."""
 
     job_id: str
-    exports: list[ExportResult] = attrs.field(factory=list)
+    #: In plan order; a batch's are read from its spooled results (``results.JobExports``).
+    exports: Sequence[ExportResult] = attrs.field(factory=list)
     error: str | None = None  # a failure of the whole job (e.g. it failed validation)
     error_kind: ErrorKind | None = None  # not_found when only sessions were missing
+
+    def _statuses(self) -> Counter[ExportStatus]:
+        counted = getattr(self.exports, "statuses", None)  # without reading every result
+        if callable(counted):
+            return cast("Counter[ExportStatus]", counted())
+        return Counter(export.status for export in self.exports)
 
     @property
     def success(self) -> bool:
         """No job error, and every export made, unchanged or deliberately skipped."""
-        return self.error is None and all(
-            export.status not in (ExportStatus.FAILED, ExportStatus.CANCELLED)
-            for export in self.exports
+        statuses = self._statuses()
+        return self.error is None and not (
+            statuses[ExportStatus.FAILED] or statuses[ExportStatus.CANCELLED]
         )
 
     @property
     def files_created(self) -> int:
-        return sum(1 for export in self.exports if export.status is ExportStatus.SUCCEEDED)
+        return self._statuses()[ExportStatus.SUCCEEDED]
 
     @property
     def files_unchanged(self) -> int:
         """Outputs kept from an earlier run because nothing that makes them had changed."""
-        return sum(1 for export in self.exports if export.status is ExportStatus.UNCHANGED)
+        return self._statuses()[ExportStatus.UNCHANGED]
 
 
 @attrs.define

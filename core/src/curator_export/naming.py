@@ -245,6 +245,8 @@ class PlannedName:
     renamed_from: str | None = None
     #: The record of an earlier batch's output at ``path``, when that file is still intact.
     previous: OutputRecord | None = None
+    #: Its place among the batch's outputs in plan order (0 for the first named).
+    position: int = 0
 
 
 class OutputNamer:
@@ -267,6 +269,11 @@ class OutputNamer:
         self._seq = 0
         self._names: dict[Path, UniqueNames] = {}
         self._real: dict[Path, str] = {}
+
+    @property
+    def named(self) -> int:
+        """How many outputs were named so far: the position of the next one."""
+        return self._seq
 
     def name(
         self, job: BatchExportJob, sessions: Sequence[Titled], output_format: Format
@@ -334,6 +341,7 @@ class OutputNamer:
             action=action,
             renamed_from=wanted if on_disk and relative != wanted else None,
             previous=previous,
+            position=self._seq - 1,
         )
 
     def _ours(self, path: Path) -> OutputRecord | None:

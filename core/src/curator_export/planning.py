@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -40,6 +41,8 @@ from curator_export.naming import (
 from curator_export.plugins import PluginHost
 from curator_export.records import Format
 from curator_export.reproducible import file_time
+from curator_export.results import result_from_record, result_record
+from curator_export.spool import Spool
 from curator_export.store import SessionStore
 from curator_export.themes import Theme, find_themes, unknown_theme_message
 
@@ -94,14 +97,24 @@ class BatchPlan:
     batch_id: str
     created_at: datetime
     jobs: tuple[BatchExportJob, ...]
-    tasks: tuple[PlannedTask, ...]
+    #: In plan order; a ``spool.Spool`` in a plan made without content.
+    tasks: Sequence[PlannedTask]
     invalid_jobs: Mapping[str, tuple[str, ...]]  # job id -> every problem found
     #: Outputs decided without rendering: existing files kept or refused, and unchanged ones.
-    settled: tuple[ExportResult, ...]
+    settled: Sequence[ExportResult]
+    #: The ``PlannedName.position`` of each settled result.
+    settled_positions: Sequence[int]
+    #: The positions of each planned job's outputs; results are reported in this order.
+    job_outputs: Mapping[str, range]
+    #: ``PlannedTask.work`` of each task, by index (a pool starts the largest first).
+    work: Sequence[int]
+    #: The formats of the planned exports, and the folders they go to.
+    formats: tuple[Format, ...]
+    folders: tuple[Path, ...]
 
     @property
     def total_files(self) -> int:
-        return sum(len(task.exports) for task in self.tasks) + len(self.settled)
+        return sum(len(positions) for positions in self.job_outputs.values())
 
 
 def _expand(
@@ -154,6 +167,7 @@ def plan_batch(
         + _template_problems(job, themes)
         for job, placeholder_problems in expanded
     }
+    del known_sessions  # a course's every id: not held while the outputs are named
     duplicates = _duplicate_ids(jobs)
     for job_id in duplicates:
         problems[job_id] = (*problems[job_id], f"job_id {job_id!r} is used by more than one job")
@@ -172,41 +186,182 @@ def plan_batch(
         previous=_previous_outputs(store, valid_jobs),
     )
     keys = OutputKeys(plugin_versions(host), template_dirs)
-    tasks: list[PlannedTask] = []
-    settled: list[ExportResult] = []
+    book = _PlanBook(keep_content)
     for job in valid_jobs:
+        start, kept = namer.named, book.kept()
         try:
-            job_tasks, job_settled = _plan_job(
+            _plan_job(
                 job,
                 groups.of(job),
+                book,
                 host=host,
                 namer=namer,
                 keys=keys,
                 force=options.force,
                 created_at=made_at,
                 template_dirs=template_dirs,
-                keep_content=keep_content,
             )
         except NamingError as exc:
+            book.back_to(kept)
             if not options.continue_on_error:
                 raise ValidationError([str(exc)]) from exc
             invalid[job.job_id] = (f"naming_strategy: {exc}",)
             continue
-        tasks += job_tasks
-        settled += job_settled
+        book.job_outputs[job.job_id] = range(start, namer.named)
     return BatchPlan(
         batch_id=f"{created_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}",
         created_at=created_at,
         jobs=tuple(jobs),
-        tasks=tuple(tasks),
+        tasks=book.tasks,
         invalid_jobs=invalid,
-        settled=tuple(settled),
+        settled=book.settled,
+        settled_positions=book.settled_positions,
+        job_outputs=book.job_outputs,
+        work=book.work,
+        formats=tuple(book.formats.values()),
+        folders=tuple(book.folders),
     )
+
+
+class _PlanBook:
+    """What planning writes down: tasks and settled results, as objects (``keep_content``)
+    or spooled as compact records, with what the batch needs of all of them at once."""
+
+    def __init__(self, keep_content: bool) -> None:
+        self.tasks: list[PlannedTask] | Spool[PlannedTask]
+        self.settled: list[ExportResult] | Spool[ExportResult]
+        if keep_content:
+            self.tasks, self.settled = [], []
+        else:
+            records = _TaskRecords()
+            self.tasks = Spool(records.encode, records.decode)
+            self.settled = Spool(result_record, result_from_record)
+        self.settled_positions = array("q")
+        self.work = array("q")
+        self.job_outputs: dict[str, range] = {}
+        self.formats: dict[str, Format] = {}
+        self.folders: dict[Path, None] = {}
+
+    def add_task(self, task: PlannedTask) -> None:
+        self.tasks.append(task)
+        self.work.append(task.work)
+        for export in task.exports:
+            self.formats.setdefault(export.format.name, export.format)
+            self.folders.setdefault(export.name.path.parent)
+
+    def add_settled(self, result: ExportResult, position: int) -> None:
+        self.settled.append(result)
+        self.settled_positions.append(position)
+
+    def kept(self) -> tuple[int, int]:
+        return len(self.tasks), len(self.settled)
+
+    def back_to(self, kept: tuple[int, int]) -> None:
+        """Forget what was added since ``kept()`` said ``kept`` (a job that failed)."""
+        tasks, settled = kept
+        _truncate(self.tasks, tasks)
+        _truncate(self.work, tasks)
+        _truncate(self.settled, settled)
+        _truncate(self.settled_positions, settled)
+
+
+def _truncate(items: list[Any] | array[int] | Spool[Any], count: int) -> None:
+    if isinstance(items, Spool):
+        items.truncate(count)
+    else:
+        del items[count:]
+
+
+class _TaskRecords:
+    """Planned tasks as compact records: what many tasks share (their job, formats,
+    options, branding) is kept once here and referred to by number."""
+
+    def __init__(self) -> None:
+        self._shared: list[Any] = []
+        self._numbers: dict[int, int] = {}
+
+    def _number(self, shared: object) -> int:
+        number = self._numbers.get(id(shared))
+        if number is None:
+            number = self._numbers[id(shared)] = len(self._shared)
+            self._shared.append(shared)  # kept alive: its id() stays its own
+        return number
+
+    def encode(self, task: PlannedTask) -> tuple[Any, ...]:
+        number = self._number
+        exports = tuple(
+            (
+                number(export.format),
+                number(export.options),
+                export.key,
+                export.name.relative_path,
+                str(export.name.path),
+                export.name.exists,
+                export.name.action,
+                export.name.renamed_from,
+                export.name.previous,
+                export.name.position,
+            )
+            for export in task.exports
+        )
+        shared = (task.job, task.branding, task.created_at, task.template_dirs)
+        return (
+            tuple(map(number, shared)),
+            task.task_id,
+            task.sessions,
+            exports,
+            task.work,
+            task.content_digest,
+        )
+
+    def decode(self, record: tuple[Any, ...]) -> PlannedTask:
+        shared = self._shared
+        numbers, task_id, sessions, exports, work, digest = record
+        job, branding, created_at, template_dirs = (shared[number] for number in numbers)
+        return PlannedTask(
+            task_id=task_id,
+            job=job,
+            sessions=sessions,
+            exports=tuple(
+                PlannedExport(
+                    format=shared[format_number],
+                    name=PlannedName(
+                        relative_path=relative,
+                        path=Path(path),
+                        exists=exists,
+                        action=action,
+                        renamed_from=renamed_from,
+                        previous=previous,
+                        position=position,
+                    ),
+                    options=shared[options_number],
+                    key=key,
+                )
+                for (
+                    format_number,
+                    options_number,
+                    key,
+                    relative,
+                    path,
+                    exists,
+                    action,
+                    renamed_from,
+                    previous,
+                    position,
+                ) in exports
+            ),
+            branding=branding,
+            created_at=created_at,
+            template_dirs=template_dirs,
+            work=work,
+            content_digest=digest,
+        )
 
 
 def _plan_job(
     job: BatchExportJob,
     groups: Iterable[tuple[Session, ...]],
+    book: _PlanBook,
     *,
     host: PluginHost,
     namer: OutputNamer,
@@ -214,13 +369,11 @@ def _plan_job(
     force: bool,
     created_at: datetime,
     template_dirs: tuple[Path, ...],
-    keep_content: bool = True,
-) -> tuple[list[PlannedTask], list[ExportResult]]:
+) -> None:
     """Name every output of one job, in plan order (sessions, then formats)."""
-    tasks: list[PlannedTask] = []
-    settled: list[ExportResult] = []
     branding = job.branding_options or host.branding(job)
     options, _ = format_options(job, host)
+    keep_content = isinstance(book.tasks, list)
     for group in groups:
         exports = []
         for format_name in job.formats:
@@ -233,16 +386,17 @@ def _plan_job(
                 and not force
                 and PreviousOutputs.reusable(name.previous, key)
             ):
-                settled.append(_unchanged(job, group, output_format, name.previous))
+                unchanged = _unchanged(job, group, output_format, name.previous)
+                book.add_settled(unchanged, name.position)
             elif name.action in (OnConflict.SKIP, OnConflict.ERROR):
-                settled.append(_settle(job, group, output_format, name))
+                book.add_settled(_settle(job, group, output_format, name), name.position)
             else:
                 exports.append(
                     PlannedExport(format=output_format, name=name, options=format_settings, key=key)
                 )
         if exports:
             content = sum(len(item.body) for session in group for item in session.items)
-            tasks.append(
+            book.add_task(
                 PlannedTask(
                     task_id=f"{job.job_id}:{'+'.join(session.id for session in group)}",
                     job=job,
@@ -255,7 +409,6 @@ def _plan_job(
                     content_digest=None if keep_content else keys.content_digest(group),
                 )
             )
-    return tasks, settled
 
 
 #: Sessions read at a time by a plan that does not keep content.
