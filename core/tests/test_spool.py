@@ -29,6 +29,8 @@ def test_a_spool_is_a_sequence_of_what_was_appended():
     assert list(spool) == items
     assert spool == items
     assert spool != items[:-1]
+    assert spool != 3
+    assert spool != "item"
     assert list(reversed(spool))[:2] == [(999, "item 999"), (998, "item 998")]
     assert spool.index((500, "item 500")) == 500
     with pytest.raises(IndexError):

@@ -17,7 +17,7 @@ from typing import Any, overload
 import attrs
 
 from curator_export.model import ExportResult, ExportStatus
-from curator_export.spool import Spool
+from curator_export.spool import Spool, same_items
 
 _FIELDS = tuple(field.name for field in attrs.fields(ExportResult))
 _STATUSES = tuple(ExportStatus)
@@ -121,9 +121,8 @@ class JobExports(Sequence[ExportResult]):
         return Counter(self._log._status(index) for index in self._indexes)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        equal = same_items(self, other)
+        return NotImplemented if equal is None else equal
 
     __hash__ = None  # type: ignore[assignment]
 

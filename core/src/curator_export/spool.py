@@ -29,6 +29,14 @@ def _same(item: Any) -> Any:
     return item
 
 
+def same_items(items: Sequence[Any], other: object) -> bool | None:
+    """``items == other`` as for a list: equal to any sequence (not a string) of equal items;
+    None when ``other`` is no such sequence (``__eq__`` says NotImplemented)."""
+    if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+        return None
+    return len(items) == len(other) and all(a == b for a, b in zip(items, other, strict=True))
+
+
 class Spool(Sequence[T], Generic[T]):
     """An append-only ``Sequence`` whose items live as pickled records, not objects.
 
@@ -129,9 +137,8 @@ class Spool(Sequence[T], Generic[T]):
             self._end = 0
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        equal = same_items(self, other)
+        return NotImplemented if equal is None else equal
 
     __hash__ = None  # type: ignore[assignment]  # equal to a list, and mutable like one
 
@@ -142,4 +149,4 @@ class Spool(Sequence[T], Generic[T]):
         return f"<Spool of {len(self)} items, {self._end} bytes>"
 
 
-__all__ = ["MEMORY_LIMIT", "Spool"]
+__all__ = ["MEMORY_LIMIT", "Spool", "same_items"]
