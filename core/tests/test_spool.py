@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
 import pickle
 import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,6 +100,63 @@ def test_past_its_memory_limit_a_spool_moves_to_an_unlinked_temporary_file():
     spool.close()
     assert spool_files() == before
     assert len(spool) == 0
+
+
+def test_a_spool_stays_in_memory_when_no_temporary_file_can_be_made(monkeypatch, caplog):
+    def full(*args, **options):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    spool: Spool[int] = Spool(memory_limit=100)
+    with caplog.at_level(logging.WARNING):
+        spool.extend(range(500))
+    assert list(spool) == list(range(500))
+    assert "no temporary file could be made" in caplog.text
+    assert "No space left on device" in caplog.text
+
+
+class FillsUp:
+    """A temporary file on a disk that is full after ``room`` bytes."""
+
+    def __init__(self, file: Any, room: int) -> None:
+        self.file = file
+        self.room = room
+
+    def write(self, data: bytes) -> int:
+        if len(data) > self.room:
+            written = self.file.write(memoryview(data)[: self.room])  # a partial write
+            self.room = 0
+            if written:
+                return written
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.room -= len(data)
+        return self.file.write(data)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.file, name)
+
+
+def test_a_temporary_file_that_fills_up_moves_the_spool_back_to_memory(monkeypatch, caplog):
+    made: list[FillsUp] = []
+    real = tempfile.TemporaryFile
+
+    def filling(*args, **options):
+        made.append(FillsUp(real(*args, **options), room=3_000))
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", filling)
+    spool: Spool[str] = Spool(memory_limit=500)
+    words = [f"word number {number}" for number in range(400)]
+    with caplog.at_level(logging.WARNING):
+        for position, word in enumerate(words):
+            spool.append(word)
+            assert spool[position // 2] == words[position // 2]  # reads move the position
+    assert len(made) == 1  # on disk once, back in memory when it filled up; not again
+    assert list(spool) == words
+    spool.truncate(10)
+    spool.append("after")
+    assert list(spool) == [*words[:10], "after"]
+    assert "writing the temporary file failed" in caplog.text
 
 
 def test_truncate_forgets_the_last_items_and_appends_after_what_is_kept():

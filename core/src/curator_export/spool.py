@@ -5,19 +5,27 @@ the parent process by a few kilobytes per session: a course of 10,000 sessions w
 several times the memory of one of 1,000. A ``Spool`` keeps each item as the pickled bytes
 of a compact record (``encode`` makes it, ``decode`` turns it back into the item), in memory
 up to ``memory_limit`` bytes and then in an anonymous temporary file, so that what stays in
-memory is 8 bytes per item. Reading an item decodes a fresh copy: items must be immutable.
+memory is 8 bytes per item. When the temporary folder cannot take the file (full, read-only),
+the spool says so in the log and keeps its items in memory: larger, but nothing is lost.
+Reading an item decodes a fresh copy: items must be immutable.
 """
 
 from __future__ import annotations
 
+import io
 import pickle
+import sys
 import tempfile
 import threading
 from array import array
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Generic, TypeVar, overload
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, BinaryIO, Generic, TypeVar, overload
+
+from curator_export.logging import get_logger
 
 T = TypeVar("T")
+
+log = get_logger(__name__)
 
 #: Bytes a spool keeps in memory before it moves to a temporary file.
 MEMORY_LIMIT = 1 << 20
@@ -27,6 +35,16 @@ _READ_AHEAD = 256
 
 def _same(item: Any) -> Any:
     return item
+
+
+def _write_all(file: BinaryIO, data: bytes | memoryview) -> None:
+    """``file.write`` until all of ``data`` is written (an unbuffered write may do part)."""
+    view = memoryview(data)
+    while view:
+        written = file.write(view)
+        if written is None:  # a non-blocking file; temporary files never are
+            raise OSError("the temporary file took nothing")
+        view = view[written:]
 
 
 def same_items(items: Sequence[Any], other: object) -> bool | None:
@@ -53,11 +71,9 @@ class Spool(Sequence[T], Generic[T]):
     ) -> None:
         self._encode = encode
         self._decode = decode
-        # Closed by close() or with the spool: it lives as long as the spool, not a block.
-        self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=MEMORY_LIMIT if memory_limit is None else memory_limit,
-            prefix="curator-spool-",
-        )
+        self._limit = MEMORY_LIMIT if memory_limit is None else memory_limit
+        self._file: BinaryIO = io.BytesIO()
+        self._on_disk = False
         self._offsets = array("Q")
         self._end = 0
         self._at_end = True  # the file's position is its end: no seek before a write
@@ -67,13 +83,62 @@ class Spool(Sequence[T], Generic[T]):
         """Add ``item`` at the end; its index."""
         data = pickle.dumps(self._encode(item), pickle.HIGHEST_PROTOCOL)
         with self._lock:
-            if not self._at_end:
-                self._file.seek(self._end)
-                self._at_end = True
-            self._file.write(data)
+            self._write(data)
             self._offsets.append(self._end)
             self._end += len(data)
             return len(self._offsets) - 1
+
+    def _write(self, data: bytes) -> None:
+        if not self._on_disk and self._end + len(data) > self._limit:
+            self._move_to_disk()
+        if not self._at_end:
+            self._file.seek(self._end)
+            self._at_end = True
+        try:
+            _write_all(self._file, data)
+        except OSError as exc:
+            if not self._on_disk:
+                raise
+            # A full or failing temporary folder must not cost the batch its results.
+            self._back_to_memory(exc)
+            _write_all(self._file, data)
+
+    def _move_to_disk(self) -> None:
+        try:
+            # Unbuffered: a write that fails has failed, not been left in a buffer. Closed
+            # by close() or with the spool, which it lives as long as.
+            disk = tempfile.TemporaryFile(  # noqa: SIM115
+                prefix="curator-spool-", buffering=0
+            )
+        except OSError as exc:
+            self._stay_in_memory("no temporary file could be made", exc)
+            return
+        try:
+            assert isinstance(self._file, io.BytesIO)
+            with self._file.getbuffer() as held:
+                _write_all(disk, held[: self._end])
+        except OSError as exc:
+            disk.close()
+            self._stay_in_memory("the temporary file could not be written", exc)
+            return
+        self._file, self._on_disk, self._at_end = disk, True, True
+
+    def _back_to_memory(self, exc: OSError) -> None:
+        self._file.seek(0)
+        held = self._file.read(self._end)
+        self._file.close()
+        memory = io.BytesIO(held)
+        memory.seek(0, io.SEEK_END)  # a write that failed part-way is written again here
+        self._file, self._on_disk, self._at_end = memory, False, True
+        self._stay_in_memory("writing the temporary file failed", exc)
+
+    def _stay_in_memory(self, why: str, exc: OSError) -> None:
+        self._limit = sys.maxsize
+        log.warning(f"kept in memory: {why}", folder=tempfile.gettempdir(), error=str(exc))
+
+    def extend(self, items: Iterable[T]) -> None:
+        for item in items:
+            self.append(item)
 
     def truncate(self, count: int) -> None:
         """Keep the first ``count`` items only (what a step that failed half-way added goes)."""
@@ -133,6 +198,7 @@ class Spool(Sequence[T], Generic[T]):
         """Free the memory or the temporary file; the spool is empty afterwards."""
         with self._lock:
             self._file.close()
+            self._file, self._on_disk, self._at_end = io.BytesIO(), False, True
             self._offsets = array("Q")
             self._end = 0
 
