@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from curator_export.model import ErrorKind, ExportResult, ExportStatus, JobResult
@@ -277,7 +278,19 @@ def test_job_counts_come_from_the_statuses_the_log_keeps():
         log.add(result(f"s{position}", job="a", status=status), position)
     job = JobResult("a", log.of("a"))
     assert (job.files_created, job.files_unchanged, job.success) == (2, 1, True)
+    assert job.total_size == 0  # results without sizes
     log.add(result("s9", job="a", status="cancelled"), None)
     assert JobResult("a", log.of("a")).success is False
     plain = JobResult("a", list(log.of("a")))  # the same from a list of results
     assert (plain.files_created, plain.files_unchanged, plain.success) == (2, 1, False)
+
+
+def test_a_jobs_total_size_counts_the_files_written_now():
+    log = ResultLog({"a": range(0, 3)})
+    sizes = {"succeeded": 100, "unchanged": 40, "failed": None}
+    for position, (status, size) in enumerate(sizes.items()):
+        found = attrs.evolve(result(f"s{position}", job="a", status=status), size=size)
+        log.add(found, position)
+    log.add(attrs.evolve(result("s9", job="a"), size=7), None)
+    assert JobResult("a", log.of("a")).total_size == 107
+    assert JobResult("a", list(log.of("a"))).total_size == 107

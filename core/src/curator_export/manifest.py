@@ -108,9 +108,7 @@ def _job(
         "success": result.success,
         "files_created": result.files_created,
         "files_unchanged": result.files_unchanged,
-        "total_size": sum(
-            e.size or 0 for e in result.exports if e.status is ExportStatus.SUCCEEDED
-        ),
+        "total_size": result.total_size,
         "formats": formats,
         "session_ids": session_ids,
         "output_directory": manifest_path(job.output_directory, relative_to) if job else None,

@@ -296,6 +296,14 @@ class JobResult:
     error: str | None = None  # a failure of the whole job (e.g. it failed validation)
     error_kind: ErrorKind | None = None  # not_found when only sessions were missing
 
+    @property
+    def total_size(self) -> int:
+        """Bytes of the files this job wrote now (not those kept unchanged)."""
+        counted = getattr(self.exports, "total_size", None)  # without reading every result
+        if callable(counted):
+            return cast("int", counted())
+        return sum(e.size or 0 for e in self.exports if e.status is ExportStatus.SUCCEEDED)
+
     def _statuses(self) -> Counter[ExportStatus]:
         counted = getattr(self.exports, "statuses", None)  # without reading every result
         if callable(counted):

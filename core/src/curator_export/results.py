@@ -52,11 +52,14 @@ class ResultLog:
         self._at = array("q", [_NOWHERE]) * total  # position -> index in _entries
         self._unplanned: dict[str, array[int]] = {}  # results of no planned position, by job
         self._statuses = bytearray()
+        self._sizes = array("q")  # of each file written now; 0 for any other result
 
     def add(self, result: ExportResult, position: int | None, key: str | None = None) -> None:
         """Keep ``result``: the output planned at ``position``, or one no plan named."""
         index = self._entries.append((result, key))
         self._statuses.append(_STATUS_CODES[result.status])
+        made = result.status is ExportStatus.SUCCEEDED
+        self._sizes.append((result.size or 0) if made else 0)
         planned = self._job_outputs.get(result.job_id, range(0))
         # A second result for one position (there should be none) is kept, not lost.
         if position is not None and position in planned and self._at[position] == _NOWHERE:
@@ -81,6 +84,9 @@ class ResultLog:
 
     def _status(self, index: int) -> ExportStatus:
         return _STATUSES[self._statuses[index]]
+
+    def _size(self, index: int) -> int:
+        return self._sizes[index]
 
 
 class JobExports(Sequence[ExportResult]):
@@ -119,6 +125,10 @@ class JobExports(Sequence[ExportResult]):
     def statuses(self) -> Counter[ExportStatus]:
         """How many results have each status, without reading them."""
         return Counter(self._log._status(index) for index in self._indexes)
+
+    def total_size(self) -> int:
+        """Bytes of the files written (succeeded results), without reading them."""
+        return sum(self._log._size(index) for index in self._indexes)
 
     def __eq__(self, other: object) -> bool:
         equal = same_items(self, other)
