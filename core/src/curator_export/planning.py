@@ -228,6 +228,7 @@ class _PlanBook:
     or spooled as compact records, with what the batch needs of all of them at once."""
 
     def __init__(self, keep_content: bool) -> None:
+        self.keep_content = keep_content
         self.tasks: list[PlannedTask] | Spool[PlannedTask]
         self.settled: list[ExportResult] | Spool[ExportResult]
         if keep_content:
@@ -373,7 +374,7 @@ def _plan_job(
     """Name every output of one job, in plan order (sessions, then formats)."""
     branding = job.branding_options or host.branding(job)
     options, _ = format_options(job, host)
-    keep_content = isinstance(book.tasks, list)
+    keep_content = book.keep_content
     for group in groups:
         exports = []
         for format_name in job.formats:
