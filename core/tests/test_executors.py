@@ -296,3 +296,53 @@ def test_serial_cancel_stops_before_the_next_task():
         executor.cancel()
     assert outcomes[0].value == 0
     assert [kind_of(outcome) for outcome in outcomes[1:]] == [ErrorKind.INTERRUPTED] * 3
+
+
+MAIN_SCRIPT = """
+import os
+from pathlib import Path
+
+with Path(os.environ["RUNS_LOG"]).open("a") as log:
+    log.write(f"main {os.getpid()}\\n")
+
+if __name__ == "__main__":
+    from curator_export.executors import ProcessExecutor, Task
+
+    tasks = [Task(f"t{n}", os.getpid, ()) for n in range(8)]
+    with ProcessExecutor(max_workers=2, preload=["preloaded"]) as executor:
+        print(" ".join(str(outcome.value) for outcome in executor.run(tasks)))
+"""
+
+
+def test_workers_start_with_the_main_script_and_preloads_imported_once(tmp_path: Path):
+    """The script that runs a pool is loaded once more, in the forkserver, not in every
+    worker (Python 3.11 re-runs it per worker: CPython gh-126631); so are the modules named
+    for preloading, found beside the script."""
+    import subprocess
+    import sys
+
+    (tmp_path / "main.py").write_text(MAIN_SCRIPT)
+    (tmp_path / "preloaded.py").write_text(
+        "import os, pathlib\n"
+        "with pathlib.Path(os.environ['RUNS_LOG']).open('a') as log:\n"
+        "    log.write(f'preloaded {os.getpid()}\\n')\n"
+    )
+    runs = tmp_path / "runs.log"
+    done = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=tmp_path,
+        env={**os.environ, "RUNS_LOG": str(runs)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    workers = {int(pid) for pid in done.stdout.split()}
+    loads = [line.split() for line in runs.read_text().splitlines()]
+    main_pids = [int(pid) for what, pid in loads if what == "main"]
+    preload_pids = [int(pid) for what, pid in loads if what == "preloaded"]
+    assert len(main_pids) == 2, loads  # this script's process and the forkserver
+    forkserver_pid = main_pids[1]
+    assert preload_pids == [forkserver_pid]
+    assert workers
+    assert not workers & {*main_pids, *preload_pids}

@@ -680,9 +680,11 @@ def _recover(
 
 
 def _worker_modules(plan: BatchPlan) -> list[str]:
-    """The modules a worker needs for this plan's tasks: the worker and each writer's."""
+    """The modules a worker needs for this plan's tasks: the worker, each writer's, and
+    those the formats say their writers import."""
     modules = {"curator_export.worker"}
     for output_format in plan.formats:
+        modules.update(output_format.worker_modules)
         writer = getattr(output_format.writer, "func", output_format.writer)  # a partial
         module = getattr(writer, "__module__", None)
         if isinstance(module, str) and module != "__main__":

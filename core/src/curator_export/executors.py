@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import attrs
 
+from curator_export import forkserver
 from curator_export.errors import UnknownNameError
 from curator_export.model import ErrorKind
 
@@ -270,10 +271,9 @@ class ProcessExecutor(ShutsDownOnExit):
 
             # fork would copy locks held by the parent's other threads (a progress bar).
             context = multiprocessing.get_context("forkserver")
-            if self._preload:
-                # Read when the forkserver starts, ignored once it runs. "__main__" is the
-                # default entry, kept so that embedding scripts' imports are preloaded too.
-                context.set_forkserver_preload(["__main__", *self._preload])
+            # Every worker needs pebble's worker loop and this module's task runner:
+            # imported in each new worker instead, pebble alone costs it about 50 ms.
+            forkserver.start(context, ["pebble.pool.process", __name__, *self._preload])
             self._pool = _pool_class()(
                 max_workers=self.max_workers,
                 initializer=_init_worker,

@@ -63,6 +63,10 @@ def _check_options_class(instance: object, attribute: attrs.Attribute[Any], valu
             raise TypeError(message) from exc
 
 
+def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(value) for value in values)
+
+
 @attrs.frozen
 class Format:
     """An output format a plugin provides.
@@ -70,6 +74,9 @@ class Format:
     ``name`` is what users type (``pdf``); ``aliases`` are other spellings accepted case-
     insensitively (``PowerPoint`` for ``pptx``). ``can_merge`` says whether one file can hold
     several sessions. ``writer`` is called in a worker; it imports its heavy libraries itself.
+    ``worker_modules`` names the modules it imports when it runs (its own and its
+    libraries'): a pool of local workers imports them once, before it starts the workers,
+    instead of every worker importing them on its first file.
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -82,6 +89,7 @@ class Format:
     can_merge: bool = True
     description: str = ""
     options: type[Any] | None = attrs.field(default=None, validator=_check_options_class)
+    worker_modules: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
 
 
 #: Names one output: gets a ``NamingContext`` (see ``curator_export.naming``) and returns a
@@ -100,10 +108,6 @@ class NamingStrategy:
         default=(), converter=_lower_tuple, validator=_check_aliases
     )
     takes_pattern: bool = False
-
-
-def _str_tuple(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(str(value) for value in values)
 
 
 def _check_settings_class(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -8,7 +8,6 @@ task is unpickled, once per worker, and stays warm for the next task.
 from __future__ import annotations
 
 import errno
-import functools
 import time
 from collections.abc import Callable
 from importlib.metadata import version
@@ -210,10 +209,9 @@ def _not_started(task: PlannedTask, export: PlannedExport, reason: str) -> Expor
     )
 
 
-@functools.cache
-def _generator() -> str:
-    # Reading package metadata costs about a millisecond: once per worker, not per file.
-    return f"curator-export {version('curator-export')}"
+# Read when the module is imported: in a pool's forkserver, once for all its workers, not
+# in each (importing the email parser and reading package metadata cost it about 20 ms).
+_GENERATOR = f"curator-export {version('curator-export')}"
 
 
 def _request(
@@ -231,7 +229,7 @@ def _request(
         audience=job.audience,
         include_metadata=job.include_metadata,
         metadata={
-            "generator": _generator(),
+            "generator": _GENERATOR,
             "created": task.created_at.isoformat(),
             "job_id": job.job_id,
             "session_ids": list(task.session_ids),

@@ -104,6 +104,7 @@ def curator_export_formats() -> Sequence[Format]:
             description="Quiz questions as CSV rows, for a question bank or a spreadsheet",
             writer=write_quiz_csv,
             options=QuizCsvOptions,
+            worker_modules=("curator_export_quizcsv.csv_writer",),
         )
     ]
 

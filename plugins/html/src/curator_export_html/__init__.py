@@ -45,6 +45,7 @@ def curator_export_formats() -> Sequence[Format]:
             can_merge=True,
             description="A self-contained HTML page",
             writer=write_html,
+            worker_modules=("curator_export_html.page",),
         ),
     ]
 

@@ -36,6 +36,7 @@ def curator_export_formats() -> Sequence[Format]:
             can_merge=True,
             description="Normalized CommonMark Markdown",
             writer=write_markdown,
+            worker_modules=("curator_export_markdown.writer",),
         ),
     ]
 

@@ -42,6 +42,7 @@ def curator_export_formats() -> Sequence[Format]:
             can_merge=True,
             description="An OpenDocument text document",
             writer=write_odt,
+            worker_modules=("curator_export_odf.odt",),
         ),
         Format(
             name="odp",
@@ -51,6 +52,7 @@ def curator_export_formats() -> Sequence[Format]:
             can_merge=True,
             description="An OpenDocument presentation",
             writer=write_odp,
+            worker_modules=("curator_export_odf.odp",),
         ),
     ]
 

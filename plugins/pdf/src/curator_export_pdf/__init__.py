@@ -62,6 +62,7 @@ def curator_export_formats() -> Sequence[Format]:
             can_merge=True,
             description="A print-ready, tagged PDF",
             writer=write_pdf,
+            worker_modules=("curator_export_pdf.writer", "curator_export_html.page", "weasyprint"),
             options=PdfOptions,
         ),
     ]

@@ -75,6 +75,7 @@ def curator_export_formats() -> Sequence[Format]:
             can_merge=True,
             description="An editable, branded PowerPoint deck",
             writer=write_pptx,
+            worker_modules=("curator_export_pptx.writer",),
             options=PptxOptions,
         ),
     ]
