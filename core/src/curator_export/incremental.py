@@ -29,7 +29,7 @@ import attrs
 from curator_export.model import BatchExportJob, Branding, Session
 
 #: Bumped when what goes into a key changes, so that older records no longer match.
-KEY_VERSION = 1
+KEY_VERSION = 2
 
 
 @attrs.frozen
@@ -116,6 +116,7 @@ class OutputKeys:
         # sessions a chunk at a time and must not keep them all alive through this cache.
         self._sessions: dict[int, tuple[weakref.ref[Session], str]] = {}
         self._files: dict[str, str | None] = {}
+        self._job_formats: dict[tuple[int, str, int, int], tuple[Any, Any, Any, str]] = {}
 
     def key(
         self,
@@ -126,6 +127,20 @@ class OutputKeys:
         branding: Branding | None,
     ) -> str:
         """The key of one output: the job's output of ``sessions`` in ``format_name``."""
+        return _digest(
+            self._batch,
+            self._settings(job, format_name, options, branding),
+            [self._session(session) for session in sessions],
+        )
+
+    def _settings(
+        self, job: BatchExportJob, format_name: str, options: Any, branding: Branding | None
+    ) -> str:
+        """The hash of what a job's outputs in one format share: made once, not per output."""
+        cache_key = (id(job), format_name, id(options), id(branding))
+        cached = self._job_formats.get(cache_key)
+        if cached is not None:
+            return cached[3]
         job_settings = {
             "job_id": job.job_id,  # it is written into the files' metadata
             "merge_sessions": job.merge_sessions,
@@ -135,14 +150,15 @@ class OutputKeys:
             "audience": str(job.audience),
             "title": job.title,
         }
-        return _digest(
-            self._batch,
+        digest = _digest(
             format_name,
             job_settings,
             self._with_files(_plain(options)),
             self._with_files(_plain(branding)),
-            [self._session(session) for session in sessions],
         )
+        # Kept with the objects, so that no other object can take their ids meanwhile.
+        self._job_formats[cache_key] = (job, options, branding, digest)
+        return digest
 
     def _session(self, session: Session) -> str:
         key = id(session)

@@ -269,6 +269,7 @@ class OutputNamer:
         self._seq = 0
         self._names: dict[Path, UniqueNames] = {}
         self._real: dict[Path, str] = {}
+        self._folders: dict[Path, Path] = {}
 
     @property
     def named(self) -> int:
@@ -314,13 +315,19 @@ class OutputNamer:
         return self._place(job, relative)
 
     def _place(self, job: BatchExportJob, relative: str) -> PlannedName:
-        folder = Path(os.path.abspath(job.output_directory))
+        folder = self._folder(job.output_directory)
         names = self._names.setdefault(folder, UniqueNames())
         wanted = relative
+        present: dict[str, bool] = {}  # one lstat per name tried, however often asked
+
+        def exists_now(rel: str) -> bool:
+            if rel not in present:
+                present[rel] = os.path.lexists(folder / rel)
+            return present[rel]
 
         def taken(rel: str) -> bool:
             # An earlier batch's intact output is ours to replace, not a file to avoid.
-            return os.path.lexists(folder / rel) and self._ours(folder / rel) is None
+            return exists_now(rel) and self._ours(folder / rel) is None
 
         on_disk = taken(wanted)
         if self.on_conflict is OnConflict.RENAME:
@@ -328,8 +335,9 @@ class OutputNamer:
         else:
             relative = names.claim(relative)
         path = folder / relative
-        self._check_inside(job, folder, path)
-        exists = os.path.lexists(path)
+        if "/" in relative:  # a file straight in the output directory is inside it
+            self._check_inside(job, folder, path)
+        exists = exists_now(relative)
         previous = self._ours(path) if exists else None
         action = self.on_conflict if exists else None
         if previous is not None and action is OnConflict.RENAME:
@@ -343,6 +351,12 @@ class OutputNamer:
             previous=previous,
             position=self._seq - 1,
         )
+
+    def _folder(self, output_directory: Path) -> Path:
+        folder = self._folders.get(output_directory)
+        if folder is None:
+            folder = self._folders[output_directory] = Path(os.path.abspath(output_directory))
+        return folder
 
     def _ours(self, path: Path) -> OutputRecord | None:
         return self.previous.intact(path) if self.previous is not None else None
