@@ -224,6 +224,17 @@ def test_a_result_survives_its_record_with_every_field():
     assert result_from_record(pickle.loads(pickle.dumps(result_record(result)))) == result
 
 
+def test_a_result_comes_back_from_the_log_with_every_field_and_its_paths_as_paths():
+    log = ResultLog({"j": range(0, 2)})
+    with_everything, without_path = every_field_set(), every_field_set(path=None, companions=())
+    log.add(with_everything, 0, "key")
+    log.add(without_path, 1)
+    first, second = log.of("j")
+    assert (first, second) == (with_everything, without_path)
+    assert isinstance(first.path, Path)
+    assert all(isinstance(companion, Path) for companion in first.companions)
+
+
 def result(session: str, fmt: str = "html", status: str = "succeeded", job: str = "j"):
     return ExportResult(
         job_id=job,

@@ -137,11 +137,12 @@ class Finishing:
             for job, job_result in zip(self.plan.jobs, self.result.job_results, strict=True):
                 if not isinstance(job_result.exports, JobExports):
                     continue  # not this batch's own results: no keys to record
+                folder = Path(os.path.abspath(job.output_directory))
                 for result, key in job_result.exports.keyed():
                     if key is None or result.status is not ExportStatus.SUCCEEDED:
                         continue
                     record = _output_record(
-                        job, key, result, self.plan.batch_id, written_at, figures
+                        job, folder, key, result, self.plan.batch_id, written_at, figures
                     )
                     if record is not None:
                         yield record
@@ -174,14 +175,16 @@ class Finishing:
 
 def _output_record(  # noqa: PLR0917  (one call site, every argument needed)
     job: BatchExportJob,
+    folder: Path,
     key: str,
     result: ExportResult,
     batch_id: str,
     written_at: datetime,
     figures: dict[Path, str],
 ) -> OutputRecord | None:
-    """The ledger record of a file this batch wrote with ``key``; None when it is gone
-    (archived). ``figures`` keeps the hashes of companion files already read."""
+    """The ledger record of a file this batch wrote with ``key`` into ``folder`` (its job's
+    output directory); None when it is gone (archived). ``figures`` keeps the hashes of
+    companion files already read."""
     from curator_export.incremental import OutputRecord
     from curator_export.output import sha256_file
 
@@ -197,7 +200,7 @@ def _output_record(  # noqa: PLR0917  (one call site, every argument needed)
         return None  # a figure that is gone cannot be vouched for: render it next time
     return OutputRecord(
         path=path,
-        folder=Path(os.path.abspath(job.output_directory)),
+        folder=folder,
         job_id=job.job_id,
         format=result.format,
         session_ids=result.session_ids,

@@ -167,9 +167,10 @@ def manifest_path(path: Path, relative_to: Path) -> str:
     so the path reads as the user configured it.
     """
     try:
-        return PurePath(os.path.relpath(path, relative_to)).as_posix()
+        relative = os.path.relpath(path, relative_to)
     except ValueError:
         return PurePath(os.path.abspath(path)).as_posix()
+    return relative if os.sep == "/" else PurePath(relative).as_posix()
 
 
 def manifest_name(timestamp: datetime, number: int = 1) -> str:

@@ -9,9 +9,11 @@ per file, and ``JobExports`` (a job's ``JobResult.exports``) reads them back in 
 from __future__ import annotations
 
 import operator
+import os
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, overload
 
 import attrs
@@ -32,14 +34,25 @@ def result_from_record(record: tuple[Any, ...]) -> ExportResult:
     return ExportResult(*record)
 
 
+_PATH = _FIELDS.index("path")
+_COMPANIONS = _FIELDS.index("companions")
+
+
 def _encode(entry: tuple[ExportResult, str | None]) -> tuple[Any, ...]:
+    # Paths as strings: a pickled Path is rebuilt from its parts, which costs twice as much
+    # as parsing the string, and a batch reads its results back twice (manifest, ledger).
     result, key = entry
-    return result_record(result), key
+    fields = list(result_record(result))
+    fields[_PATH] = None if result.path is None else os.fspath(result.path)
+    fields[_COMPANIONS] = tuple(map(os.fspath, result.companions))
+    return tuple(fields), key
 
 
 def _decode(record: tuple[Any, ...]) -> tuple[ExportResult, str | None]:
     fields, key = record
-    return result_from_record(fields), key
+    if fields[_PATH] is not None:
+        fields = (*fields[:_PATH], Path(fields[_PATH]), *fields[_PATH + 1 :])
+    return result_from_record(fields), key  # the companions' converter makes them Paths
 
 
 class ResultLog:
