@@ -358,6 +358,30 @@ def test_merge_sessions_gives_one_file_per_format_in_session_order(store, host, 
 # -- 5. content selection ---------------------------------------------------------------------
 
 
+def test_a_worker_gets_the_job_with_only_its_own_sessions(store, host, tmp_path):
+    """A task's job names only the task's sessions: a worker needs no other, and every task
+    of a large job would otherwise carry all of its ids. A merged job's task has them all."""
+    BatchExportManager(store, host=host).execute_batch_export(
+        [
+            job(tmp_path / "each", formats=["request"]),
+            job(tmp_path / "merged", "m", formats=["request"], merge_sessions=True),
+        ],
+        POOL,
+    )
+    seen = {
+        path.name: json.loads(path.read_text())["job_session_ids"]
+        for folder in ("each", "merged")
+        for path in (tmp_path / folder).glob("*.json")
+        if not path.name.startswith("batch_export_manifest")
+    }
+    assert seen == {
+        "s1.json": ["s1"],
+        "s2.json": ["s2"],
+        "s3.json": ["s3"],
+        "m.json": ["s1", "s2", "s3"],
+    }
+
+
 def test_content_types_limit_what_a_job_exports(store, host, tmp_path):
     """Only items of the listed types reach the writer; a session with none is skipped."""
     result = BatchExportManager(store, host=host).execute_batch_export(

@@ -84,8 +84,15 @@ class PlannedTask:
     content_digest: str | None = None
 
     def with_content(self, sessions: tuple[Session, ...]) -> PlannedTask:
-        """This task with the content of ``sessions`` (loaded again from the store)."""
-        return attrs.evolve(self, sessions=sessions, content_digest=None)
+        """This task with the content of ``sessions`` (loaded again from the store), ready
+        for a worker: its job names only these sessions, since a task goes to its worker
+        pickled, job and all, and every task of a 10,000-session job would otherwise carry
+        all 10,000 ids (260 kB)."""
+        job = self.job
+        ids = tuple(session.id for session in sessions)
+        if ids != job.session_ids:
+            job = attrs.evolve(job, session_ids=ids)
+        return attrs.evolve(self, job=job, sessions=sessions, content_digest=None)
 
     @property
     def session_ids(self) -> tuple[str, ...]:

@@ -57,6 +57,7 @@ class SharedWork:
 class RenderRequest:
     """One output file to render: one session, or several for a merged job."""
 
+    #: The job, its ``session_ids`` narrowed to the sessions of this request's task.
     job: BatchExportJob
     format: str
     title: str
