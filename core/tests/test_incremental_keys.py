@@ -9,7 +9,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from curator_export.incremental import OutputKeys, OutputRecord, PreviousOutputs
+from curator_export.incremental import OutputKeys, OutputRecord, PreviousOutputs, session_digest
 from curator_export.model import Asset, BatchExportJob, Branding, ContentItem, Session
 
 PLUGINS = {"html": "curator-export-html 0.1.0", "pdf": "curator-export-pdf 0.1.0"}
@@ -125,3 +125,19 @@ def test_only_a_file_exactly_as_recorded_is_intact(tmp_path):
     (tmp_path / "elsewhere.html").write_bytes(b"<p>lakes</p>")
     assert PreviousOutputs([record(path, b"<p>lakes</p>")]).intact(path) is None
     assert PreviousOutputs([]).intact(tmp_path / "never-written.html") is None
+
+
+def test_text_moved_from_one_item_to_the_next_changes_the_digest():
+    """Bodies are hashed one after another: where one ends is part of the hash."""
+
+    def two_items(first: str, second: str) -> Session:
+        items = tuple(
+            ContentItem(id=f"s1-{n}", session_id="s1", content_type="slides", title="T", body=body)
+            for n, body in enumerate((first, second))
+        )
+        return Session(id="s1", title="Lake Ecology", items=items)
+
+    assert session_digest(two_items("# A\n\nab", "c")) != session_digest(
+        two_items("# A\n\na", "bc")
+    )
+    assert session_digest(two_items("x", "y")) == session_digest(two_items("x", "y"))

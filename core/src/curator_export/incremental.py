@@ -231,8 +231,13 @@ def _folders_digest(folders: Sequence[Path]) -> str:
 
 
 def session_digest(session: Session) -> str:
-    """A hash of everything of a session that can change an output."""
-    return _digest(
+    """A hash of everything of a session that can change an output.
+
+    The item bodies, nearly all of a session's bytes, are hashed as they are, each after
+    its length, rather than escaped into the JSON of the rest: over twice as fast, and
+    planning hashes every session of a batch.
+    """
+    described = _json(
         session.id,
         session.title,
         session.course_id,
@@ -240,18 +245,17 @@ def session_digest(session: Session) -> str:
         session.position,
         dict(session.metadata),
         [
-            (
-                item.id,
-                str(item.content_type),
-                item.title,
-                item.body,
-                item.position,
-                dict(item.metadata),
-            )
+            (item.id, str(item.content_type), item.title, item.position, dict(item.metadata))
             for item in session.items
         ],
         sorted((path, asset.sha256) for path, asset in session.assets.items()),
     )
+    digest = hashlib.sha256(described.encode())
+    for item in session.items:
+        body = item.body.encode()
+        digest.update(len(body).to_bytes(8, "big"))
+        digest.update(body)
+    return digest.hexdigest()
 
 
 def sessions_digest(sessions: Sequence[Session]) -> str:
@@ -260,8 +264,11 @@ def sessions_digest(sessions: Sequence[Session]) -> str:
 
 
 def _digest(*parts: Any) -> str:
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(_json(*parts).encode()).hexdigest()
+
+
+def _json(*parts: Any) -> str:
+    return json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 __all__ = [

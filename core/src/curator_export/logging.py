@@ -73,11 +73,12 @@ class _Logger:
     too); anything else (``bind``, ``new`` ...) goes to the structlog logger.
     """
 
-    __slots__ = ("_bound", "_name")
+    __slots__ = ("_bound", "_name", "_stdlib")
 
     def __init__(self, name: str) -> None:
         self._name = name
         self._bound: Any = None
+        self._stdlib: logging.Logger | None = None
 
     def _structlog(self) -> Any:
         if self._bound is None:
@@ -85,7 +86,12 @@ class _Logger:
         return self._bound
 
     def _emit(self, method: str, event: Any, args: tuple[Any, ...], kw: dict[str, Any]) -> Any:
-        if not logging.getLogger(self._name).isEnabledFor(_METHOD_LEVELS[method]):
+        if self._stdlib is None:
+            # Made on the first event, as a plain getLogger per event would (a logging
+            # configuration loaded meanwhile treats it alike), then kept: getLogger takes
+            # the logging module's lock on every call, and a batch logs a few events a file.
+            self._stdlib = logging.getLogger(self._name)
+        if not self._stdlib.isEnabledFor(_METHOD_LEVELS[method]):
             return None
         return getattr(self._structlog(), method)(event, *args, **kw)
 
