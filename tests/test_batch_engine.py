@@ -242,6 +242,41 @@ def test_a_session_changed_or_removed_after_planning(make_store, host, tmp_path)
     }
 
 
+def test_an_output_of_content_changed_after_planning_is_never_kept_as_unchanged(
+    make_store, host, tmp_path
+):
+    """Its file shows the content as it was when it ran, not as planned: even when the
+    content goes back to what was planned, the next run renders it again."""
+    store = make_store(SAMPLE_COURSE)
+    manager = BatchExportManager(store, host=host)
+    with contextlib.closing(sqlite3.connect(store.path)) as reader:
+        planned_bodies = reader.execute(
+            "SELECT id, body FROM content_items WHERE session_id = 's2'"
+        ).fetchall()
+
+    def set_bodies(bodies: list[tuple[str, str]]) -> None:
+        with contextlib.closing(sqlite3.connect(store.path)) as other, other:
+            other.executemany(
+                "UPDATE content_items SET body = ? WHERE id = ?",
+                [(body, item_id) for item_id, body in bodies],
+            )
+
+    def meddle(event: BatchProgress) -> None:
+        if event.current_operation == "planned":
+            set_bodies([(item_id, "Rewritten meanwhile") for item_id, _ in planned_bodies])
+
+    manager.with_progress_tracking(meddle)
+    manager.execute_batch_export([job(tmp_path / "out", sessions=["s2"])], SERIAL)
+    assert "Rewritten meanwhile" in (tmp_path / "out" / "s2.chaos").read_text()
+    set_bodies(planned_bodies)  # back to what the first run planned with
+    again = BatchExportManager(store, host=host).execute_batch_export(
+        [job(tmp_path / "out", sessions=["s2"])], SERIAL
+    )
+    (export,) = again.job_results[0].exports
+    assert export.status is ExportStatus.SUCCEEDED
+    assert "Rewritten meanwhile" not in (tmp_path / "out" / "s2.chaos").read_text()
+
+
 # -- 2. serial and process pool ----------------------------------------------------------------
 
 

@@ -344,12 +344,14 @@ class BatchExportManager:
                     " unchanged next time",
                     task=task.task_id,
                 )
-                # Recorded (so the file counts as this tool's own) but never reusable.
+                # Recorded (so the file counts as this tool's own) but never reusable: the
+                # task started (what its results are recorded as) carries these keys too.
                 exports = tuple(
                     attrs.evolve(export, key=f"changed after planning: {export.key}")
                     for export in ready.exports
                 )
-                ready = attrs.evolve(ready, exports=exports)
+                yield attrs.evolve(task, exports=exports), attrs.evolve(ready, exports=exports)
+                continue
             yield task, ready
 
     @staticmethod
