@@ -157,6 +157,8 @@ def test_invalid_jobs_fail_with_their_reason_and_the_others_run(
     assert every_file(tmp_path / "out") == [
         f"good/{name}" for name in every_file(tmp_path / "out" / "good")
     ]
+    # Nor an empty folder: an invalid job's output directory is checked, never created.
+    assert [folder.name for folder in (tmp_path / "out").iterdir()] == ["good"]
     body = manifest(result.manifest_path)
     recorded = {j["job_id"]: j for j in body["jobs"]}
     assert "unknown session id(s) 'nope'" in recorded["missing"]["error_message"]

@@ -540,9 +540,10 @@ def _problems(
     if missing:
         found.append(f"session_ids: unknown session id(s) {', '.join(map(repr, missing))}")
     found += format_options(job, host)[1]
-    found += _directory_problems(job.output_directory, create_directories)
     if job.branding_options is not None:
         found += _branding_problems(job.branding_options)
+    # A job that cannot run leaves no empty folder behind: its folder is only checked.
+    found += _directory_problems(job.output_directory, create_directories and not found)
     return tuple(found)
 
 
