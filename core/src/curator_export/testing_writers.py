@@ -98,7 +98,6 @@ def _log(log: str | None, event: str, request: RenderRequest, attempt: int) -> N
         "event": event,
         "format": request.format,
         "job_id": request.job.job_id,
-        "job_session_ids": list(request.job.session_ids),
         "session_ids": [parsed.session.id for parsed in request.sessions],
         "attempt": attempt,
         "pid": os.getpid(),
