@@ -40,12 +40,17 @@ DEFAULT_PACKAGES = ("curator-export", "weasyprint")
 
 @dataclass(frozen=True)
 class Variant:
-    """One way of doing the benchmarked work; ``run`` does all of it once."""
+    """One way of doing the benchmarked work; ``run`` does all of it once.
+
+    ``cleanup``, when given, runs after every call, untimed: it removes what the call made
+    (its output folder), which is the benchmark's housekeeping, not the work measured.
+    """
 
     key: str  # a short name used in ratios: "A", "B", ...
     label: str
     run: Callable[[], object]
     description: str = ""
+    cleanup: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,15 +148,24 @@ def measure(
     for index in range(warmup_rounds):
         for key in rotated(keys, index):
             timing, result.warmup_outputs[key] = timed_call(by_key[key].run, children=children)
+            _clean_up(by_key[key])
             _say(console, f"warm-up {index + 1}/{warmup_rounds}: {key} {timing.wall:.2f} s")
     for index in range(rounds):
         order = rotated(keys, index)
-        timed = {key: timed_call(by_key[key].run, children=children)[0] for key in order}
+        timed: dict[str, Timing] = {}
+        for key in order:
+            timed[key] = timed_call(by_key[key].run, children=children)[0]
+            _clean_up(by_key[key])
         result.orders.append(order)
         result.rounds.append(timed)
         times = ", ".join(f"{key} {timed[key].wall:.2f} s" for key in order)
         _say(console, f"round {index + 1}/{rounds}: {times}")
     return result
+
+
+def _clean_up(variant: Variant) -> None:
+    if variant.cleanup is not None:
+        variant.cleanup()
 
 
 def _say(console: Console | None, message: str) -> None:

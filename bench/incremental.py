@@ -47,14 +47,19 @@ class Reruns:
         self.folder: Path | None = None
 
     def first_run(self) -> int:
-        if self.folder is not None:
-            shutil.rmtree(self.folder)
         self.folder = Path(tempfile.mkdtemp(prefix="out-", dir=self.scratch))
         result = self._run()
         made = result.total_files_created
         if made != len(self.session_ids) * len(FORMATS):
             raise RuntimeError(f"first run made {made} files: {result.job_results}")
         return made
+
+    def remove_older(self) -> None:
+        """Remove the folders of earlier first runs, untimed (``Variant.cleanup``); the last
+        one is what re-runs export into."""
+        for folder in self.scratch.glob("out-*"):
+            if folder != self.folder:
+                shutil.rmtree(folder)
 
     def rerun(self) -> int:
         if self.folder is None:
@@ -93,12 +98,14 @@ def incremental(quick: bool, rounds: int | None, console: Console, log: Console)
         root = Path(scratch)
         folder = write_synthetic(root / "course", synthetic)
         ids = build_store(root / "store.db", [folder, *lessons])
-        engine = Engine(root / "store.db", root)
+        engine = Engine(root / "store.db")
         reruns = Reruns(engine, ids, root)
         try:
             files = len(ids) * len(FORMATS)
             variants = [
-                Variant("A", "first run (new folder)", reruns.first_run),
+                Variant(
+                    "A", "first run (new folder)", reruns.first_run, cleanup=reruns.remove_older
+                ),
                 Variant("B", "re-run, nothing changed", reruns.rerun),
             ]
             title = (

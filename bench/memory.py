@@ -98,14 +98,14 @@ def child(db: Path, formats: list[str], scratch: Path) -> dict[str, Any]:
     """One batch in this process; what ``--child`` prints as JSON."""
     from course import Engine
 
-    engine = Engine(db, scratch)
+    engine = Engine(db)
     ids = engine.store.session_ids()
     before = own_peak_kib()
     sampler = WorkerPeak()
     sampler.start()
     output = Path(tempfile.mkdtemp(prefix="out-", dir=scratch))
     started = time.perf_counter()
-    result = engine.run(ids, formats, 2, manifest=True, keep=output)
+    result = engine.run(ids, formats, 2, output)
     elapsed = time.perf_counter() - started
     sampler.stopped.set()
     sampler.join()

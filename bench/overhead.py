@@ -29,7 +29,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from course import (
     Engine,
+    Outputs,
     build_store,
     find_corpus,
     lesson_paths,
@@ -105,25 +106,18 @@ def render_plain(session: Session, output: str) -> int:
     return files
 
 
-def plain_script(
-    db: Path, ids: Sequence[str], scratch: Path, workers: int, *, keep: Path | None = None
-) -> int:
-    """Read the sessions from the store, as the engine does, then render them all (into
-    ``keep`` and left there, else into a folder removed afterwards)."""
+def plain_script(db: Path, ids: Sequence[str], output: Path, workers: int) -> int:
+    """Read the sessions from the store, as the engine does, then render them all into
+    ``output``."""
     from curator_export.store import SQLiteStore
 
-    output = keep or Path(tempfile.mkdtemp(prefix="plain-", dir=scratch))
-    try:
-        with SQLiteStore(db) as store:
-            sessions = store.load_sessions(ids)
-        if workers == 1:
-            return sum(render_plain(session, str(output)) for session in sessions)
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return sum(pool.map(render_plain, sessions, [str(output)] * len(sessions)))
-    finally:
-        if keep is None:
-            shutil.rmtree(output, ignore_errors=True)
+    with SQLiteStore(db) as store:
+        sessions = store.load_sessions(ids)
+    if workers == 1:
+        return sum(render_plain(session, str(output)) for session in sessions)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return sum(pool.map(render_plain, sessions, [str(output)] * len(sessions)))
 
 
 def check_same_outputs(engine: Engine, db: Path, ids: Sequence[str], scratch: Path) -> None:
@@ -133,8 +127,8 @@ def check_same_outputs(engine: Engine, db: Path, ids: Sequence[str], scratch: Pa
     try:
         made = {}
         for name, make in (
-            ("engine", lambda folder: engine.run(ids, FORMATS, 1, keep=folder)),
-            ("plain", lambda folder: plain_script(db, ids, scratch, 1, keep=folder)),
+            ("engine", lambda folder: engine.run(ids, FORMATS, 1, folder)),
+            ("plain", lambda folder: plain_script(db, ids, folder, 1)),
         ):
             folder = Path(tempfile.mkdtemp(prefix=f"same-{name}-", dir=scratch))
             make(folder)
@@ -168,16 +162,21 @@ def overhead(quick: bool, rounds: int | None, console: Console, log: Console) ->
         ids = build_store(
             root / "store.db", [write_synthetic(root / "course", synthetic), *lessons]
         )
-        engine = Engine(root / "store.db", root)
+        engine = Engine(root / "store.db")
         try:
             db = root / "store.db"
             check_same_outputs(engine, db, ids, root)
             files = len(ids) * len(FORMATS)
+            outputs = Outputs(root)
+
+            def variant(key: str, label: str, run: Callable[[Path], object]) -> Variant:
+                return Variant(key, label, lambda: run(outputs.fresh()), cleanup=outputs.remove)
+
             variants = [
-                Variant("A", "engine, 2 workers", lambda: engine.run(ids, FORMATS, 2)),
-                Variant("B", "plain script, 2 workers", lambda: plain_script(db, ids, root, 2)),
-                Variant("C", "engine, serial", lambda: engine.run(ids, FORMATS, 1)),
-                Variant("D", "plain loop, in-process", lambda: plain_script(db, ids, root, 1)),
+                variant("A", "engine, 2 workers", lambda out: engine.run(ids, FORMATS, 2, out)),
+                variant("B", "plain script, 2 workers", lambda out: plain_script(db, ids, out, 2)),
+                variant("C", "engine, serial", lambda out: engine.run(ids, FORMATS, 1, out)),
+                variant("D", "plain loop, in-process", lambda out: plain_script(db, ids, out, 1)),
             ]
             title = f"overhead: {len(ids)} sessions × html+markdown"
             log.print(title)

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course import Engine, build_store, find_corpus, lesson_paths, write_synthetic
+from course import Engine, Outputs, build_store, find_corpus, lesson_paths, write_synthetic
 from harness import (
     RESULTS_DIR,
     Check,
@@ -45,12 +45,23 @@ def scaling(quick: bool, rounds: int | None, console: Console, log: Console) -> 
         root = Path(scratch)
         folder = write_synthetic(root / "course", synthetic)
         ids = build_store(root / "store.db", [folder, *lessons])
-        engine = Engine(root / "store.db", root)
+        engine = Engine(root / "store.db")
+        outputs = Outputs(root)
         try:
             files = len(ids) * len(formats)
             variants = [
-                Variant("A", "1 worker (serial)", lambda: engine.run(ids, formats, 1)),
-                Variant("B", "2 workers", lambda: engine.run(ids, formats, 2)),
+                Variant(
+                    "A",
+                    "1 worker (serial)",
+                    lambda: engine.run(ids, formats, 1, outputs.fresh()),
+                    cleanup=outputs.remove,
+                ),
+                Variant(
+                    "B",
+                    "2 workers",
+                    lambda: engine.run(ids, formats, 2, outputs.fresh()),
+                    cleanup=outputs.remove,
+                ),
             ]
             title = (
                 f"scaling: {len(ids)} sessions ({synthetic} synthetic"
