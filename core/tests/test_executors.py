@@ -169,6 +169,75 @@ def test_hanging_task_times_out_and_its_worker_is_really_stopped(tmp_path):
     assert outcomes["sq1"].value == 1
 
 
+def test_quick_tasks_go_in_bundles_and_each_comes_back_once():
+    """Quick tasks travel several at a time; every one still has its own outcome."""
+    executor = ProcessExecutor(max_workers=2)
+    outcomes = run_all(executor, square_tasks(200))
+    assert executor.bundled_tasks > 100
+    assert {task_id: outcome.value for task_id, outcome in outcomes.items()} == {
+        f"sq{n}": n * n for n in range(200)
+    }
+    assert all(outcome.duration < 1 for outcome in outcomes.values())
+
+
+def test_a_worker_dying_in_a_bundle_fails_only_its_task(tmp_path):
+    """The bundle runs again one task at a time: only the task that kills its worker fails,
+    the tasks before and after it in the bundle succeed."""
+    attempts = tmp_path / "attempts"
+    tasks = [
+        *square_tasks(40),
+        Task("dies", testing_tasks.kill_self, (str(attempts),)),
+        *(Task(f"after{n}", testing_tasks.square, (n,)) for n in range(10)),
+    ]
+    executor = ProcessExecutor(max_workers=1)
+    outcomes = run_all(executor, tasks)
+    failure = outcomes.pop("dies").failure
+    assert failure is not None
+    assert failure.kind is ErrorKind.CRASHED
+    assert failure.message == "worker process died (signal 9: SIGKILL)"
+    assert len(attempts.read_text().split()) == 2  # in its bundle, then alone
+    assert all(outcome.ok for outcome in outcomes.values())
+    assert outcomes["sq39"].value == 39 * 39
+    assert outcomes["after9"].value == 81
+
+
+def test_a_task_hanging_in_a_bundle_times_out_alone(tmp_path):
+    """A bundle stuck past its tasks' longest timeout runs again one by one: the hanging task
+    fails as TIMEOUT after its own timeout, its neighbours succeed, no worker is left."""
+    pid_file = tmp_path / "pid"
+    tasks = [
+        *(Task(f"sq{n}", testing_tasks.square, (n,), timeout=1.0) for n in range(40)),
+        Task("stuck", testing_tasks.hang, (str(pid_file),), timeout=0.5),
+        *(Task(f"after{n}", testing_tasks.square, (n,), timeout=1.0) for n in range(5)),
+    ]
+    executor = ProcessExecutor(max_workers=1)
+    outcomes = run_all(executor, tasks)
+    failure = outcomes.pop("stuck").failure
+    assert failure is not None
+    assert failure.kind is ErrorKind.TIMEOUT
+    assert "timeout of 0.5 s" in failure.message
+    assert all(outcome.ok for outcome in outcomes.values())
+    assert not alive(int(pid_file.read_text()))
+    assert_no_child_left()
+
+
+def test_a_task_that_does_not_pickle_fails_alone_in_a_bundle():
+    """Arguments that cannot be sent to a worker fail their task only, not its bundle."""
+    tasks = [
+        *square_tasks(40),
+        Task("unsendable", testing_tasks.square, (lambda: 3,)),
+        *(Task(f"after{n}", testing_tasks.square, (n,)) for n in range(5)),
+    ]
+    executor = ProcessExecutor(max_workers=1)
+    outcomes = run_all(executor, tasks)
+    failure = outcomes.pop("unsendable").failure
+    assert failure is not None
+    assert failure.kind is ErrorKind.WRITER_ERROR
+    assert "pickle" in failure.message.lower()
+    assert all(outcome.ok for outcome in outcomes.values())
+    assert executor.bundled_tasks > 0
+
+
 def test_initializer_runs_once_per_worker_not_per_task(tmp_path):
     """Each worker runs the initializer once, however many tasks it takes."""
     log = tmp_path / "init.log"

@@ -31,17 +31,26 @@ import attrs
 
 from curator_export import forkserver
 from curator_export.errors import UnknownNameError
+from curator_export.logging import get_logger
 from curator_export.model import ErrorKind
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
     from multiprocessing.process import BaseProcess
 
+log = get_logger(__name__)
+
 # How often a waiting run() looks at the cancel flag. cancel() only sets the flag, so that
 # it is safe to call from a signal handler or another thread.
 _POLL_INTERVAL = 0.1
 # How long stopped workers get to exit (all are signalled at once) before SIGKILL.
 _STOP_GRACE = 3.0
+# Quick tasks go to a worker in bundles of about this many seconds of work, at most
+# _MAX_BUNDLE tasks: each round trip through the pool costs the parent about a millisecond
+# of CPU (three threads hand every task on, and a worker acknowledges it before its result),
+# which a task of a few milliseconds takes from the workers.
+_BUNDLE_SECONDS = 0.05
+_MAX_BUNDLE = 8
 
 
 @attrs.frozen
@@ -173,8 +182,16 @@ class ProcessExecutor(ShutsDownOnExit):
     respawning workers that never take one. Its time counts against that task's timeout but
     not its duration.
 
-    At most ``max_in_flight`` tasks (default: twice the workers) are taken from the iterable
-    ahead of their outcomes, so that a batch of large payloads is not held in memory at once.
+    Tasks that turn out quick (a few milliseconds, as most documents are) go to a worker
+    several at a time, in a bundle of about 50 ms of work (``bundled_tasks`` counts them).
+    A failure still belongs to its task alone: a bundle whose worker dies or overruns the
+    longest timeout of its tasks is run again one task at a time, so the task that crashes or
+    hangs fails by itself (a hanging task then fails after up to twice its timeout).
+
+    Twice as many bundles as workers are sent ahead, and at most ``max_in_flight`` tasks
+    (default: ``_MAX_BUNDLE`` per bundle) are taken from the iterable ahead of their outcomes,
+    so that a batch of large payloads (slow tasks, which go one by one) is not held in memory
+    at once.
 
     ``preload`` names modules for the forkserver to import before it forks the first worker,
     when this process starts its forkserver: every worker of every later pool then starts with
@@ -190,7 +207,7 @@ class ProcessExecutor(ShutsDownOnExit):
         preload: Iterable[str] = (),
     ) -> None:
         self.max_workers = max_workers or os.cpu_count() or 1
-        self.max_in_flight = max_in_flight or 2 * self.max_workers
+        self.max_in_flight = max_in_flight or 2 * self.max_workers * _MAX_BUNDLE
         if self.max_workers < 1 or self.max_in_flight < 1:
             raise ValueError("max_workers and max_in_flight must be at least 1")
         try:
@@ -202,41 +219,48 @@ class ProcessExecutor(ShutsDownOnExit):
         self._preload = tuple(preload)
         self._pool: Any = None
         self._cancelled = False
+        #: How many tasks went to workers in bundles of several.
+        self.bundled_tasks = 0
 
     def run(self, tasks: Iterable[Task]) -> Iterator[TaskOutcome]:
         from concurrent.futures import FIRST_COMPLETED, wait
 
-        pending = iter(tasks)
-        in_flight: dict[Future[bytes], tuple[Task, float]] = {}
+        feed = _Feed(iter(tasks))
+        in_flight: dict[Future[Any], _Sent] = {}
         try:
             while not self._cancelled:
-                while len(in_flight) < self.max_in_flight and not self._cancelled:
-                    task = next(pending, None)
-                    if task is None:
+                while len(in_flight) < 2 * self.max_workers and not self._cancelled:
+                    room = self.max_in_flight - sum(len(sent.tasks) for sent in in_flight.values())
+                    bundle = feed.take(room)
+                    if not bundle:
                         break
-                    in_flight[self._submit(task)] = (task, time.monotonic())
+                    sent = _Sent(bundle, time.monotonic())
+                    in_flight[self._submit(sent)] = sent
                 if not in_flight or self._cancelled:
                     break
                 done, _ = wait(in_flight, timeout=_POLL_INTERVAL, return_when=FIRST_COMPLETED)
                 for future in done:
-                    yield _outcome(future, *in_flight.pop(future))
+                    yield from feed.settle(future, in_flight.pop(future))
                 if not done and not self._pool_works():
                     # pebble's own threads died: what is in flight will never finish.
                     stuck, in_flight = in_flight, {}
-                    for task, submitted in stuck.values():
-                        yield crashed(task, "the worker pool stopped working", _since(submitted))
+                    for sent in stuck.values():
+                        for task in sent.tasks:
+                            message = "the worker pool stopped working"
+                            yield crashed(task, message, _since(sent.submitted))
             if not self._cancelled:
                 return
             # What finished before the stop is real; the stop itself fails the rest.
             finished = {future for future in in_flight if future.done()}
             running = {future for future in in_flight if future.running()}
             self.shutdown()
-            for future, (task, submitted) in in_flight.items():
+            for future, sent in in_flight.items():
                 if future in finished:
-                    yield _outcome(future, task, submitted)
+                    yield from feed.settle(future, sent)
                 else:
-                    yield interrupted(task, started=future in running)
-            for task in pending:
+                    for task in sent.tasks:
+                        yield interrupted(task, started=future in running)
+            for task in feed.rest():
                 yield interrupted(task, started=False)
         finally:
             # The consumer left early (break, an exception): pebble stops the workers of
@@ -265,7 +289,7 @@ class ProcessExecutor(ShutsDownOnExit):
         _kill(workers)
         threading.Thread(target=pool.join, name="curator-export-pool-join", daemon=True).start()
 
-    def _submit(self, task: Task) -> Future[bytes]:
+    def _submit(self, sent: _Sent) -> Future[Any]:
         if self._pool is None:
             import multiprocessing
 
@@ -284,11 +308,21 @@ class ProcessExecutor(ShutsDownOnExit):
             from concurrent.futures import Future
             from concurrent.futures.process import BrokenProcessPool
 
-            failed: Future[bytes] = Future()
+            failed: Future[Any] = Future()
             failed.set_exception(BrokenProcessPool("the worker pool stopped working"))
             return failed
-        future: Future[bytes] = self._pool.schedule(_run_in_worker, (task,), timeout=task.timeout)
-        return future
+        tasks = sent.tasks
+        if len(tasks) == 1:
+            future: Future[Any] = self._pool.schedule(
+                _run_in_worker, (tasks[0],), timeout=tasks[0].timeout
+            )
+            return future
+        self.bundled_tasks += len(tasks)
+        timeouts = [task.timeout for task in tasks]
+        # Its tasks were quick: a bundle taking longer than the longest of them may is stuck.
+        timeout = None if None in timeouts else max(t for t in timeouts if t is not None)
+        bundled: Future[Any] = self._pool.schedule(_run_bundle, (tasks,), timeout=timeout)
+        return bundled
 
     def _pool_works(self) -> bool:
         return self._pool is not None and bool(self._pool.active)
@@ -345,6 +379,11 @@ def _run_in_worker(task: Task) -> bytes:
     )
 
 
+def _run_bundle(tasks: tuple[Task, ...]) -> list[bytes]:
+    """Run several tasks one after another in a worker; their outcomes, pickled, in order."""
+    return [_run_in_worker(task) for task in tasks]
+
+
 def run_task(task: Task) -> TaskOutcome:
     """Run ``task`` here: its value, or the exception it raised as a WRITER_ERROR failure.
 
@@ -383,6 +422,85 @@ def outcome_bytes(outcome: TaskOutcome) -> bytes:
 
 
 # --- back in the parent ----------------------------------------------------------------
+
+
+@attrs.frozen
+class _Sent:
+    """Tasks sent to a worker together (most often one), and when."""
+
+    tasks: tuple[Task, ...]
+    submitted: float
+
+
+class _Feed:
+    """The tasks still to send, in bundles as large as their recent durations allow, and
+    what came back of those sent: outcomes, or bundles to send again one task at a time."""
+
+    def __init__(self, pending: Iterator[Task]) -> None:
+        self._pending = pending
+        self._alone: list[Task] = []  # from bundles that failed, to run one at a time
+        self._typical: float | None = None  # seconds a recent task took
+
+    def take(self, room: int) -> tuple[Task, ...]:
+        """The next task, or bundle of tasks (never more than ``room``)."""
+        if room < 1:
+            return ()
+        if self._alone:
+            return (self._alone.pop(0),)
+        size = 1
+        if self._typical is not None:
+            size = int(_BUNDLE_SECONDS / max(self._typical, 1e-4))
+        size = max(1, min(size, _MAX_BUNDLE, room))
+        bundle = []
+        for task in self._pending:
+            bundle.append(task)
+            if len(bundle) == size:
+                break
+        return tuple(bundle)
+
+    def settle(self, future: Future[Any], sent: _Sent) -> Iterator[TaskOutcome]:
+        """The outcomes of ``sent``; none for a bundle whose tasks go again one by one."""
+        if len(sent.tasks) == 1:
+            outcome = _outcome(future, sent.tasks[0], sent.submitted)
+            self._observe(outcome)
+            yield outcome
+            return
+        if future.cancelled():
+            for task in sent.tasks:
+                yield interrupted(task, started=True)
+            return
+        error = future.exception()
+        if error is None:
+            for task, data in zip(sent.tasks, future.result(), strict=True):
+                outcome = outcome_from_bytes(task, data, _since(sent.submitted))
+                self._observe(outcome)
+                yield outcome
+            return
+        from concurrent.futures.process import BrokenProcessPool
+
+        if isinstance(error, BrokenProcessPool):
+            for task in sent.tasks:
+                yield TaskOutcome(task.task_id, failure=_failure(task, error))
+            return
+        # Which task crashed, hung or did not pickle, and which finished unreported, cannot
+        # be told: each runs again by itself (a staged file is replaced, not refused).
+        log.info(
+            "a bundle of tasks failed: each runs again alone",
+            tasks=[task.task_id for task in sent.tasks],
+            error=repr(error),
+        )
+        self._alone.extend(sent.tasks)
+        self._typical = None  # start small again
+
+    def rest(self) -> Iterator[Task]:
+        yield from self._alone
+        yield from self._pending
+
+    def _observe(self, outcome: TaskOutcome) -> None:
+        if outcome.ok:
+            previous = self._typical
+            duration = outcome.duration
+            self._typical = duration if previous is None else (previous + duration) / 2
 
 
 def _outcome(future: Future[bytes], task: Task, submitted: float) -> TaskOutcome:

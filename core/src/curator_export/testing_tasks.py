@@ -48,8 +48,12 @@ def exit_abruptly(code: int = 3) -> None:
     os._exit(code)
 
 
-def kill_self() -> None:
-    """Die as the kernel's out-of-memory killer would make us die."""
+def kill_self(attempts_log: str | None = None) -> None:
+    """Die as the kernel's out-of-memory killer would make us die; each attempt first adds
+    a line to ``attempts_log``."""
+    if attempts_log is not None:
+        with Path(attempts_log).open("a", encoding="utf-8") as log:
+            log.write(f"{os.getpid()}\n")
     os.kill(os.getpid(), signal.SIGKILL)
 
 
