@@ -319,7 +319,7 @@ class ProcessExecutor(ShutsDownOnExit):
             return future
         self.bundled_tasks += len(tasks)
         timeouts = [task.timeout for task in tasks]
-        # Its tasks were quick: a bundle taking longer than the longest of them may is stuck.
+        # Its tasks were quick: a bundle still running after its longest timeout is stuck.
         timeout = None if None in timeouts else max(t for t in timeouts if t is not None)
         bundled: Future[Any] = self._pool.schedule(_run_bundle, (tasks,), timeout=timeout)
         return bundled
