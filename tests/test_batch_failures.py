@@ -341,6 +341,46 @@ def test_a_worker_that_dies_fails_only_its_task(make_store, host, tmp_path, chao
     assert not alive(pids["s3",])
 
 
+def test_a_worker_dying_among_bundled_quick_tasks_costs_only_its_task(
+    make_store, host, tmp_path, chaos_log
+):
+    """Quick sessions go to the worker several at a time; one that kills its worker fails
+    alone: its bundle runs again task by task (what the first attempt staged is replaced),
+    and every other output is in place once, with its own bytes."""
+    marker = "CHAOS:CRASH@chaos2 "
+    # Longest first, as a pool takes them: s01, s02 ... s40; s20 is in the middle of a bundle.
+    bodies = {f"s{n:02d}": "x" * (400 - 5 * n) for n in range(1, 41)}
+    bodies["s20"] = marker + "x" * (300 - len(marker))
+    store = make_store(course_with(**bodies))
+    result = BatchExportManager(store, host=host).execute_batch_export(
+        [job(tmp_path / "out", sessions=list(bodies), formats=["chaos", "chaos2"])],
+        BatchExportOptions(max_concurrent_jobs=1),
+    )
+    exports = by_export(result)
+    assert len(result.job_results[0].exports) == len(exports) == 80
+    killed = exports["s20", "chaos2"]
+    assert (killed.status, killed.error_kind) == (ExportStatus.FAILED, ErrorKind.CRASHED)
+    assert "SIGKILL" in (killed.error or "")
+    assert "recovered" in exports["s20", "chaos"].warnings[0]
+    out = tmp_path / "out"
+    for (session, fmt), export in exports.items():
+        if (session, fmt) == ("s20", "chaos2"):
+            continue
+        assert export.status is ExportStatus.SUCCEEDED, (session, fmt)
+        title, body = (out / f"{session}.{fmt}").read_text().split("\n", 1)
+        assert (title, body.strip()) == (f"# {session.title()}", bodies[session].strip())
+    assert len(every_file(out)) == 79 + 1  # and the manifest
+    assert temporaries(out) == []
+    # s20 ran twice, in a bundle and then alone, each time in a worker it killed.
+    attempts = [
+        line["pid"]
+        for line in read_log(chaos_log)
+        if line["session_ids"] == ["s20"] and line["format"] == "chaos2"
+    ]
+    assert len(set(attempts)) == len(attempts) == 2
+    assert not any(alive(pid) for pid in attempts)
+
+
 def test_a_hanging_export_times_out_and_its_worker_is_stopped(
     make_store, host, tmp_path, chaos_log
 ):
