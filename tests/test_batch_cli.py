@@ -309,6 +309,7 @@ def test_log_json_reports_batch_job_and_export_start_and_end(cli, tmp_path):
     assert finished["files"] == 4
     assert "seconds" in finished
     assert [line["job"] for line in by_event["job started"]] == ["export"]
+    assert by_event["job started"][0]["sessions"] == ["s1", "s2"]
     assert [line["job"] for line in by_event["job finished"]] == ["export"]
     assert len(by_event["export started"]) == len(by_event["export finished"]) == 4
     for line in by_event["export finished"]:
