@@ -30,6 +30,8 @@ _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
 def _visible(text: str) -> str:
+    if text.isascii() and text.isprintable():
+        return text  # nothing invisible, no whitespace but spaces: most names, one C call
     return "".join(
         " " if char.isspace() else char
         for char in text
