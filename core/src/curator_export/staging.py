@@ -128,10 +128,10 @@ def stage_file(
     except OSError as exc:
         raise output.output_error(path, exc) from exc
     try:
-        with os.fdopen(descriptor, "w+b") as file:
+        with os.fdopen(descriptor, "wb") as file:
             file.write(data)
-            file.flush()
-            size, digest = output.size_and_sha256(file)
+        # The file holds exactly ``data``: hashed here, not read back from the file.
+        size, digest = len(data), hashlib.sha256(data).hexdigest()
         if shared:
             _stage_shared(temporary, staged)
         else:
