@@ -110,8 +110,12 @@ def timed_call(run: Callable[[], object], *, children: bool = False) -> tuple[Ti
     (subprocesses such as pandoc); not the workers of a pool started by a forkserver, which
     are not this process's children.
     """
-    # Collect first, so garbage left by the previous variant is not billed to this one.
+    # Collect first, so garbage left by the previous variant is not billed to this one; and
+    # flush the file systems, so that what it wrote or deleted is not written out during
+    # this call (where a variant that syncs its own files would wait for it too).
     gc.collect()
+    if hasattr(os, "sync"):
+        os.sync()
     wall, cpu = time.perf_counter(), _cpu(children)
     output = run()
     return Timing(time.perf_counter() - wall, _cpu(children) - cpu), output
