@@ -179,7 +179,8 @@ def prepare_target(path: Path, *, overwrite: bool) -> None:
     file into place checks again, race-free, because the file may appear meanwhile.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not os.path.isdir(path.parent):  # one stat where it exists, as it nearly always does
+            path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError as exc:
         raise OutputError(path, _REASONS[errno.ENOTDIR], exc.errno) from exc
     except OSError as exc:
