@@ -244,9 +244,9 @@ class ProcessExecutor(ShutsDownOnExit):
                 if not done and not self._pool_works():
                     # pebble's own threads died: what is in flight will never finish.
                     stuck, in_flight = in_flight, {}
+                    message = "the worker pool stopped working"
                     for sent in stuck.values():
                         for task in sent.tasks:
-                            message = "the worker pool stopped working"
                             yield crashed(task, message, _since(sent.submitted))
             if not self._cancelled:
                 return
