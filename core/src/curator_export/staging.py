@@ -119,10 +119,12 @@ def stage_file(
     path = Path(path)
     output.prepare_target(path, overwrite=overwrite)
     staged = area.staged_path(path, shared=shared)
+    # The staged file holds exactly ``data``: hashed here, not read back from the file.
+    result = StagedFile(
+        path=path, staged=staged, size=len(data), sha256=hashlib.sha256(data).hexdigest()
+    )
     if shared and os.path.lexists(staged):
-        # Staged by another output of the batch, not yet committed: the same bytes.
-        digest = hashlib.sha256(data).hexdigest()
-        return StagedFile(path=path, staged=staged, size=len(data), sha256=digest)
+        return result  # staged by another output of the batch, not yet committed: same bytes
     try:
         temporary, descriptor = output.create_temporary(path.parent)
     except OSError as exc:
@@ -130,8 +132,6 @@ def stage_file(
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
-        # The file holds exactly ``data``: hashed here, not read back from the file.
-        size, digest = len(data), hashlib.sha256(data).hexdigest()
         if shared:
             _stage_shared(temporary, staged)
         else:
@@ -142,7 +142,7 @@ def stage_file(
         if isinstance(exc, OSError):
             raise output.output_error(path, exc) from exc
         raise
-    return StagedFile(path=path, staged=staged, size=size, sha256=digest)
+    return result
 
 
 def _stage_shared(temporary: Path, staged: Path) -> None:
